@@ -1,0 +1,18 @@
+"""Datasets for gdlab: MNIST (bundled), Fashion-MNIST (user-supplied), IDX reader.
+
+MNIST: LeCun et al., Proc. IEEE 86(11), 1998 (CC BY-SA 3.0).
+Fashion-MNIST: Xiao, Rasul and Vollgraf, arXiv:1708.07747, 2017 (MIT);
+looked up in ``$GDLAB_DATA_DIR/fashion-mnist/`` or ``<data_dir>/fashion-mnist/``.
+"""
+
+from ._idx import DatasetError, DatasetNotFoundError, read_idx
+from ._mnist import load_fashion_mnist, load_mnist, scale_images
+
+__all__ = [
+    "DatasetError",
+    "DatasetNotFoundError",
+    "load_fashion_mnist",
+    "load_mnist",
+    "read_idx",
+    "scale_images",
+]

@@ -1,0 +1,5 @@
+"""Models trained by mini-batch gradient descent in Numba."""
+
+from ._mlp import MLP
+
+__all__ = ["MLP"]

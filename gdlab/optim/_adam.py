@@ -1,0 +1,63 @@
+"""Adam with bias correction and L2 weight decay (PyTorch semantics)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._spec import Hyper, OptimizerSpec
+
+
+def adam_rule(p, g, exp_avg, exp_avg_sq, lr, beta1, beta2, eps, weight_decay, maximize,
+              bias_correction1, bias_correction2_sqrt):
+    """One Adam step on one element, as ``torch.optim.Adam`` (``_single_tensor_adam``)."""
+    if maximize:
+        g = -g
+    if weight_decay != 0.0:
+        g = g + weight_decay * p
+    m = exp_avg + (g - exp_avg) * (1.0 - beta1)  # torch: exp_avg.lerp_(grad, 1 - beta1)
+    v = beta2 * exp_avg_sq + (1.0 - beta2) * g * g
+    denom = math.sqrt(v) / bias_correction2_sqrt + eps
+    return p - (lr / bias_correction1) * m / denom, m, v
+
+
+def adam_scalars(t, lr, beta1, beta2, eps, weight_decay, maximize):
+    """Bias corrections ``1 - beta1**t`` and ``sqrt(1 - beta2**t)`` of step ``t``."""
+    return (1.0 - beta1**t, math.sqrt(1.0 - beta2**t))
+
+
+def adam_reference(p, g, state, t, *, lr, beta1, beta2, eps, weight_decay, maximize):
+    """Float64 NumPy twin of :func:`adam_rule`, written from Algorithm 1 of Kingma & Ba and
+    PyTorch's documented variant (eps added after dividing sqrt(v) by its bias correction)."""
+    p = np.asarray(p, np.float64)
+    g = -np.asarray(g, np.float64) if maximize else np.asarray(g, np.float64)
+    g = g + weight_decay * p
+    m = beta1 * np.asarray(state["exp_avg"], np.float64) + (1 - beta1) * g
+    v = beta2 * np.asarray(state["exp_avg_sq"], np.float64) + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat_sqrt = np.sqrt(v) / np.sqrt(1 - beta2**t)
+    return p - lr * m_hat / (v_hat_sqrt + eps), {"exp_avg": m, "exp_avg_sq": v}
+
+
+ADAM = OptimizerSpec(
+    name="adam",
+    rule=adam_rule,
+    hyper={
+        "lr": Hyper(1e-3, 0.0, doc="learning rate"),
+        "beta1": Hyper(0.9, 0.0, 1.0, high_open=True, doc="decay of the first-moment average"),
+        "beta2": Hyper(0.999, 0.0, 1.0, high_open=True, doc="decay of the second-moment average"),
+        "eps": Hyper(1e-8, 0.0, doc="added to the denominator for stability"),
+        "weight_decay": Hyper(0.0, 0.0, doc="L2 penalty added to the gradient (not decoupled)"),
+        "maximize": Hyper(False, doc="ascend the objective instead of descending"),
+    },
+    state=("exp_avg", "exp_avg_sq"),
+    step_scalars=adam_scalars,
+    scalars=("bias_correction1", "bias_correction2_sqrt"),
+    reference=adam_reference,
+    references=(
+        "Kingma & Ba, 2015, Adam: A Method for Stochastic Optimization, arXiv:1412.6980",
+        "PyTorch torch.optim.Adam (rule matched)",
+    ),
+    summary="Adam with bias correction and L2 weight decay (PyTorch semantics)",
+)

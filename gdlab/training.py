@@ -1,0 +1,211 @@
+"""Mini-batch training: Python owns the epochs, compiled code owns the batches.
+
+Each epoch draws a permutation of the rows from a seeded :class:`numpy.random.Generator`;
+chunks of mini-batches (forward, backward and the optimizer's compiled rule, no Python in
+between) run in one compiled call, so a progress bar can move and Ctrl-C is honoured between
+chunks. Runs with the same seed give identical histories.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .models._mlp import _CORE, MLP, as_labels
+from .optim import Optimizer, compile_with
+
+COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
+
+
+class TrainingDiverged(FloatingPointError):
+    """The training loss became NaN or infinite; the message names the epoch and step.
+
+    The model's parameters and the optimizer state are those after the last finite step.
+    """
+
+
+@dataclass
+class History:
+    """Per-epoch records of a training run.
+
+    Attributes
+    ----------
+    records : list of dict
+        One dict per epoch with keys ``epoch`` (1-based), ``train_loss``, ``train_acc``
+        (mean softmax cross-entropy in nats and accuracy in [0, 1] on the whole training
+        set after the epoch), ``test_loss``, ``test_acc`` (same on the test set, NaN if
+        none), ``running_loss`` (size-weighted mean of the mini-batch losses during the
+        epoch, before each update), ``seconds`` (wall time of the epoch's training, without
+        evaluation) and ``eval_seconds``.
+    meta : dict
+        Settings of the run (model, optimizer, batch size, seed, …).
+    """
+
+    records: list = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+    def column(self, key: str) -> np.ndarray:
+        """One column as a float64 array, e.g. ``history.column("test_acc")``."""
+        return np.array([r[key] for r in self.records], dtype=np.float64)
+
+    def to_json(self, path) -> Path:
+        """Write ``{"meta": …, "epochs": […]}`` to ``path`` (NaN written as null)."""
+        clean = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+                 for r in self.records]
+        path = Path(path)
+        path.write_text(json.dumps({"meta": self.meta, "epochs": clean}, indent=2) + "\n")
+        return path
+
+    def to_csv(self, path) -> Path:
+        """Write one row per epoch to ``path``."""
+        path = Path(path)
+        keys = list(self.records[0]) if self.records else list(COLUMNS)
+        with path.open("w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=keys)
+            w.writeheader()
+            w.writerows(self.records)
+        return path
+
+    def plot(self, path, *, title: str | None = None) -> Path:
+        """Save the four curves (train/test loss, train/test accuracy) against epoch as PNG/PDF."""
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        ep = self.column("epoch")
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+        ax1.plot(ep, self.column("train_loss"), "o-", label="train")
+        ax1.plot(ep, self.column("test_loss"), "s-", label="test")
+        ax1.set(xlabel="epoch", ylabel="cross-entropy loss (nats)", yscale="log", title="loss")
+        ax2.plot(ep, 100 * self.column("train_acc"), "o-", label="train")
+        ax2.plot(ep, 100 * self.column("test_acc"), "s-", label="test")
+        ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+        for ax in (ax1, ax2):
+            ax.grid(True, alpha=0.3)
+            ax.legend()
+        if title:
+            fig.suptitle(title)
+        path = Path(path)
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        return path
+
+
+def train(model: MLP, optimizer: Optimizer, X, y, *, epochs: int = 20, batch_size: int = 64,
+          seed: int = 0, X_test=None, y_test=None, chunk: int = 50,
+          on_batches: Callable[[int], None] | None = None,
+          on_epoch: Callable[[dict], None] | None = None) -> History:
+    """Train ``model`` by mini-batch gradient descent with ``optimizer``.
+
+    Parameters
+    ----------
+    model : MLP
+        Trained in place (its ``params``).
+    optimizer : Optimizer
+        Any registered rule; its state is created for ``model`` if absent and continued
+        otherwise (so two calls of 10 epochs equal one of 20 with the same permutations
+        only if the seed sequence is continued by the caller).
+    X : array-like of shape (n, layer_sizes[0])
+        Training inputs, converted to the model's dtype.
+    y : array-like of shape (n,), int
+        Training labels in [0, n_classes).
+    epochs : int, default 20
+    batch_size : int, default 64
+        Rows per mini-batch; the last batch of an epoch may be smaller.
+    seed : int, default 0
+        Seed of the per-epoch shuffles.
+    X_test, y_test : array-like, optional
+        Evaluated after every epoch.
+    chunk : int, default 50
+        Mini-batches per compiled call (granularity of progress and Ctrl-C).
+    on_batches : callable, optional
+        Called with the number of mini-batches just done (drives a progress bar).
+    on_epoch : callable, optional
+        Called with each epoch's record.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad shapes, dtypes, labels, ``epochs < 0``, ``batch_size < 1`` or ``chunk < 1``.
+    TrainingDiverged
+        When a mini-batch loss is not finite; names the epoch and step. The update of that
+        step is not applied.
+    """
+    for name, v, lo in (("epochs", epochs, 0), ("batch_size", batch_size, 1), ("chunk", chunk, 1)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    X = model.check_X("X", X)
+    y = as_labels("y", y, X.shape[0], model.n_classes)
+    if X.shape[0] == 0:
+        raise ValueError("X has no rows")
+    has_test = X_test is not None
+    if has_test:
+        X_test = model.check_X("X_test", X_test)
+        y_test = as_labels("y_test", y_test, X_test.shape[0], model.n_classes)
+    st = optimizer.state
+    if st is None or st.shape[1] != model.n_params or st.dtype != model.dtype:
+        optimizer.init_state(model.n_params, model.dtype)
+
+    kernel = compile_with(optimizer.spec, _CORE, "models/_mlp_train.py").train_batches
+    n = X.shape[0]
+    n_batches = -(-n // batch_size)
+    bs = min(batch_size, n)
+    grads = np.zeros(model.n_params, model.dtype)
+    acts, aoffs, deltas = model.work_buffers(bs)
+    xb = np.empty((bs, X.shape[1]), model.dtype)
+    yb = np.empty(bs, np.int64)
+    seg_lo, seg_hi = model.segments()
+    rng = np.random.default_rng(seed)
+    history = History(meta={
+        "layer_sizes": list(model.layer_sizes), "activation": model.activation,
+        "dtype": str(model.dtype), "optimizer": optimizer.spec.name, "hyper": dict(optimizer.hyper),
+        "batch_size": batch_size, "epochs": epochs, "seed": seed, "n_train": n,
+        "n_test": int(X_test.shape[0]) if has_test else 0,
+    })
+    for epoch in range(1, epochs + 1):
+        perm = rng.permutation(n).astype(np.int64)
+        loss_sum, seen = 0.0, 0
+        t0 = time.perf_counter()
+        for b in range(0, n_batches, chunk):
+            stop = min(b + chunk, n_batches)
+            ls, _, sn, t, bad = kernel(
+                X, y, perm, b, stop, batch_size, model.params, grads, optimizer.state,
+                optimizer.hyper_array, optimizer.t, model.sizes, model.offsets, model.act_code,
+                acts, aoffs, deltas, xb, yb, seg_lo, seg_hi)
+            optimizer.t = int(t)
+            loss_sum += ls
+            seen += sn
+            if bad >= 0:
+                raise TrainingDiverged(
+                    f"non-finite training loss at epoch {epoch}, step {bad + 1} of {n_batches} "
+                    f"(optimizer step {optimizer.t + 1}); the parameters are those after step "
+                    f"{optimizer.t}. Lower the learning rate ({optimizer.spec.name} "
+                    f"lr={optimizer.hyper.get('lr')!r}) or check the inputs for NaN/inf."
+                )
+            if on_batches is not None:
+                on_batches(stop - b)
+        seconds = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        train_loss, train_acc = model.evaluate(X, y)
+        test_loss, test_acc = model.evaluate(X_test, y_test) if has_test else (math.nan, math.nan)
+        record = {
+            "epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
+            "test_loss": test_loss, "test_acc": test_acc, "running_loss": loss_sum / seen,
+            "seconds": seconds, "eval_seconds": time.perf_counter() - t1,
+        }
+        history.records.append(record)
+        if on_epoch is not None:
+            on_epoch(record)
+    return history
