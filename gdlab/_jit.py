@@ -8,8 +8,8 @@ such as the MLP training loop), written to the cache directory under a name that
 of everything it depends on, imported, and compiled with ``cache=True``. A second process finds
 the same file and loads the compiled code from Numba's cache instead of recompiling.
 
-The hash covers the generated text, the source of every gdlab module, and the source of the
-module that defines the rule, so editing any of them yields a new file rather than stale code.
+The hash covers the generated text, the source of the gdlab modules it imports, and the
+source of the module that defines the rule, so editing any of them yields a new file rather than stale code.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import hashlib
 import importlib.util
 import inspect
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -31,13 +32,36 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def gdlab_fingerprint() -> str:
-    """SHA-256 over the source of every gdlab module (computed once per process)."""
+_GDLAB_IMPORT = re.compile(r"^\s*(?:from|import)\s+(gdlab(?:\.\w+)*)", re.MULTILINE)
+
+
+@lru_cache(maxsize=None)
+def _module_file(modname: str) -> Path | None:
+    rel = Path(*modname.split(".")[1:])
+    for cand in (_PACKAGE_DIR / rel.with_suffix(".py"), _PACKAGE_DIR / rel / "__init__.py"):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def imports_fingerprint(source: str) -> str:
+    """SHA-256 over the gdlab modules ``source`` imports, followed transitively.
+
+    Generated kernels call compiled functions of these modules, whose machine code ends up
+    in the kernel's cache entry; hashing their text keeps that entry from going stale.
+    """
     h = hashlib.sha256()
-    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
-        h.update(str(path.relative_to(_PACKAGE_DIR)).encode())
-        h.update(path.read_bytes())
+    seen: set[Path] = set()
+    todo = list(_GDLAB_IMPORT.findall(source))
+    while todo:
+        path = _module_file(todo.pop())
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        text = path.read_text(encoding="utf-8")
+        todo += _GDLAB_IMPORT.findall(text)
+    for path in sorted(seen):
+        h.update(str(path.relative_to(_PACKAGE_DIR)).encode() + path.read_bytes())
     return h.hexdigest()
 
 
@@ -107,7 +131,7 @@ def load_generated(tag: str, source: str, inject: dict) -> ModuleType:
         The imported module; the same object on every later call in this process.
     """
     h = hashlib.sha256(source.encode())
-    h.update(gdlab_fingerprint().encode())
+    h.update(imports_fingerprint(source).encode())
     h.update(repr((_config.FASTMATH,)).encode())
     cacheable = _config.CACHE
     for key in sorted(inject):

@@ -114,7 +114,7 @@ class Registry:
         for kind, hook_name in _KINDS.items():
             found: dict[str, tuple] = {}
             hook = getattr(self.pm.hook, hook_name)
-            for impl in reversed(hook.get_hookimpls()):  # registration order
+            for impl in hook.get_hookimpls():  # registration order
                 try:
                     got = impl.function()
                 except Exception as exc:

@@ -1,0 +1,1 @@
+"""Benchmark scripts, run as modules (``python -m gdlab.bench.<name>``); never imported by tests."""

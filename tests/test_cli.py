@@ -1,0 +1,85 @@
+"""The gdlab command line, end to end on a small subset of MNIST."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from gdlab.cli import main
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["train", "--help"], ["list", "--help"], ["plugins", "--help"]])
+def test_help_everywhere(runner, args):
+    res = runner.invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "Usage:" in res.output
+
+
+def test_version_via_installed_entry_point():
+    out = subprocess.run([sys.executable, "-m", "gdlab.cli", "--version"], capture_output=True,
+                         text=True, check=True).stdout
+    assert "gdlab" in out and "0." in out
+
+
+def test_list_and_plugins(runner):
+    res = runner.invoke(main, ["list", "optimizers"])
+    assert res.exit_code == 0
+    assert "sgd" in res.output and "nesterov" in res.output and "beta2" in res.output
+    res = runner.invoke(main, ["plugins"])
+    assert "gdlab.optim._plugin" in res.output and "sgd, adam" in res.output
+
+
+def test_train_end_to_end_on_a_subset(runner, tmp_path):
+    out = tmp_path / "run"
+    res = runner.invoke(main, ["train", "mnist", "--train-size", "3000", "--test-size", "500",
+                               "--hidden", "64,32", "--epochs", "2", "--lr", "0.05",
+                               "-p", "momentum=0.5", "--seed", "1", "--threads", "1",
+                               "--out", str(out), "--no-progress"])
+    assert res.exit_code == 0, res.output
+    assert "train loss" in res.output and "test acc" in res.output
+    data = json.loads((out / "history.json").read_text())
+    assert [r["epoch"] for r in data["epochs"]] == [1, 2]
+    assert data["meta"]["hyper"]["momentum"] == 0.5 and data["meta"]["n_train"] == 3000
+    assert data["epochs"][-1]["test_acc"] > 0.8
+    assert (out / "curves.png").stat().st_size > 10_000
+    assert (out / "history.csv").read_text().count("\n") == 3
+    assert (out / "model.npz").exists()
+
+
+@pytest.mark.parametrize(
+    "args,match",
+    [
+        (["--lr", "-1"], "lr=-1.0"),
+        (["--optimizer", "adamm"], "unknown optimizer 'adamm'"),
+        (["--batch-size", "0"], "--batch-size must be >= 1"),
+        (["-p", "momentum=2"], "momentum=2.0"),
+        (["-p", "nesterov=true"], "nesterov=True requires momentum"),
+        (["-p", "momentum"], "NAME=VALUE"),
+        (["--hidden", "64,x"], "comma-separated"),
+        (["--threads", "0"], "threads"),
+        (["fashion"], "unknown dataset 'fashion'"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(runner, tmp_path, args, match):
+    base = ["train", "--train-size", "200", "--test-size", "50", "--epochs", "1",
+            "--out", str(tmp_path), "--no-progress"]
+    if args and not args[0].startswith("-"):
+        base.insert(1, args[0])
+        args = args[1:]
+    res = runner.invoke(main, base + args)
+    assert res.exit_code == 2, res.output
+    assert match in res.output
+
+
+def test_divergence_exits_3_naming_epoch_and_step(runner, tmp_path):
+    res = runner.invoke(main, ["train", "--train-size", "512", "--test-size", "64", "--epochs", "3",
+                               "--hidden", "32", "--lr", "1e30", "--out", str(tmp_path), "--no-progress"])
+    assert res.exit_code == 3, res.output
+    assert "non-finite training loss at epoch 1, step" in res.output
