@@ -88,7 +88,10 @@ class History:
         ax2.plot(ep, 100 * self.column("train_acc"), "o-", label="train")
         ax2.plot(ep, 100 * self.column("test_acc"), "s-", label="test")
         ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+        from matplotlib.ticker import MaxNLocator
+
         for ax in (ax1, ax2):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.grid(True, alpha=0.3)
             ax.legend()
         if title:

@@ -157,7 +157,8 @@ def _torch(X, y, threads, repeats, variant):
     times = _timed(epoch, repeats)
     with torch.no_grad():
         loss = F.cross_entropy(model(Xt), yt).item()
-    return {"times": times, "final_train_loss": loss, "threads_seen": torch.get_num_threads()}
+    return {"times": times, "final_train_loss": loss, "threads_seen": torch.get_num_threads(),
+            "mkl": torch.backends.mkl.is_available()}  # static MKL: threadpoolctl cannot see it
 
 
 def _sklearn(X, y, threads, repeats, variant):
@@ -239,8 +240,62 @@ def machine_info():
             "python": platform.python_version(), "platform": platform.platform(), "versions": versions}
 
 
+def _best(runs, peer, threads=None):
+    """Fastest successful run of ``peer`` (any variant) at ``threads`` (None: at any)."""
+    rs = [r for r in runs if r["peer"] == peer and "min" in r and threads in (None, r["threads"])]
+    return min(rs, key=lambda r: r["min"]) if rs else None
+
+
 def _ratio(a, b):
-    return a / b if a and b else float("nan")
+    return a["min"] / b["min"] if a and b else None
+
+
+def summarize(report, threads):
+    """Print the table, the ratios and the compile times; store the ratios in ``report``.
+
+    Parameters
+    ----------
+    report : dict
+        With ``machine``, ``settings``, ``runs`` and ``compile`` as built by :func:`main`.
+    threads : list of int
+    """
+    runs, fmt = report["runs"], lambda x: "n/a" if x is None else f"{x:.2f}"
+    print(f"\n{report['machine']['cpu']}, {report['machine']['logical_cpus']} logical CPUs, "
+          f"load average at start {report['machine']['load_avg'][0]:.2f}; "
+          f"{report['settings']['repeats']} timed epochs per run\n")
+    print(f"{'peer':<18}{'threads':>8}{'min s/ep':>11}{'median':>9}{'train loss':>12}")
+    for r in runs:
+        name = r["peer"] + (f" ({r['variant']})" if r.get("variant") else "")
+        if "min" not in r:
+            print(f"{name:<18}{r.get('threads', ''):>8}   {r.get('status') or r.get('error')}")
+            continue
+        loss = f"{r['final_train_loss']:.4f}" if "final_train_loss" in r else ""
+        print(f"{name:<18}{r['threads']:>8}{r['min']:>11.3f}{r['median']:>9.3f}{loss:>12}")
+
+    ratios = {}
+    print("\nratios of minimum seconds per epoch:")
+    for t in threads:
+        g, tb = _best(runs, "gdlab", t), _best(runs, "torch", t)
+        ratios[str(t)] = q = {"gdlab/floor": _ratio(g, _best(runs, "floor", t)),
+                              "torch/gdlab": _ratio(tb, g),
+                              "sklearn/gdlab": _ratio(_best(runs, "sklearn", t), g)}
+        print(f"  {t} thread(s): gdlab/floor {fmt(q['gdlab/floor'])} (target <= 1.3)   "
+              f"torch/gdlab {fmt(q['torch/gdlab'])}   sklearn/gdlab {fmt(q['sklearn/gdlab'])}"
+              + (f"   [fastest torch: {tb['variant']}]" if tb else ""))
+    g, tb = _best(runs, "gdlab"), _best(runs, "torch")
+    if g and tb:
+        ratios["best"] = {"torch/gdlab": _ratio(tb, g), "gdlab_threads": g["threads"],
+                          "torch_threads": tb["threads"], "torch_variant": tb["variant"]}
+        print(f"  torch at its best ({tb['variant']}, {tb['threads']} threads) / gdlab at its "
+              f"best ({g['threads']} threads): {fmt(ratios['best']['torch/gdlab'])} (target >= 2)")
+    report["ratios"] = ratios
+    for phase, c in report["compile"].items():
+        if "first_epoch_minus_steady_s" in c:
+            print(f"gdlab compile, {phase.replace('_', ' ')}: first epoch - steady epoch "
+                  f"{c['first_epoch_minus_steady_s']:.2f} s (whole first train() call: "
+                  f"{c['first_call_extra_s']:.2f} s extra)")
+        else:
+            print(f"gdlab compile, {phase.replace('_', ' ')}: error: {c.get('error')}")
 
 
 def main(argv=None):
@@ -258,7 +313,10 @@ def main(argv=None):
         print(json.dumps(worker(args.worker, int(args.worker_threads), args.repeats, args.data,
                                 args.variant)))
         return 0
-    threads = [int(t) for t in args.threads.split(",")]
+    try:
+        threads = [int(t) for t in args.threads.split(",")]
+    except ValueError:
+        p.error(f"--threads must be comma-separated integers, got {args.threads!r}")
     peers = [s.strip() for s in args.peers.split(",") if s.strip()]
     bad = [s for s in peers if s not in PEERS]
     if bad or args.repeats < 1 or min(threads) < 1:
@@ -289,59 +347,19 @@ def main(argv=None):
                     log(f"{peer} {variant} threads={t}: " + (f"{r['min']:.3f} s/epoch"
                         if "min" in r else f"error: {r.get('error')}"))
         if "gdlab" in peers and importlib.util.find_spec("numba"):
-            cache = os.path.join(tmp, "cache")
+            cache = os.path.join(tmp, "cache")  # fresh: the first run compiles, the second loads
             env = {"GDLAB_CACHE_DIR": cache, "NUMBA_CACHE_DIR": cache}
-            for phase in ("cold", "cached"):
+            for phase in ("cold", "from_cache"):
                 r = run_worker("gdlab", threads[0], 2, tmp, "compile", env)
                 report["compile"][phase] = r.get("compile", r)
                 log(f"gdlab compile ({phase}): {report['compile'][phase]}")
 
-    ok = [r for r in report["runs"] if "min" in r]
-    blas = {p["filepath"]: p for r in ok for p in r["threadpools"]}
-    report["machine"]["threadpools"] = list(blas.values())
-    print(f"\n{report['machine']['cpu']}, {os.cpu_count()} logical CPUs; "
-          f"{BATCH}-row batches, {args.repeats} timed epochs per run\n")
-    print(f"{'peer':<18}{'threads':>8}{'min s/ep':>11}{'median':>9}{'train loss':>12}")
-    for r in report["runs"]:
-        name = r["peer"] + (f" ({r['variant']})" if r.get("variant") else "")
-        if "min" not in r:
-            print(f"{name:<18}{r.get('threads', ''):>8}   {r.get('status') or r.get('error')}")
-            continue
-        loss = f"{r['final_train_loss']:.4f}" if "final_train_loss" in r else ""
-        print(f"{name:<18}{r['threads']:>8}{r['min']:>11.3f}{r['median']:>9.3f}{loss:>12}")
-
-    def best(peer, t=None):  # fastest run of a peer (any variant) at t threads or at any
-        rs = [r for r in ok if r["peer"] == peer and (t is None or r["threads"] == t)]
-        return min(rs, key=lambda r: r["min"]) if rs else None
-
-    ratios = {}
-    print("\nratios of minimum seconds per epoch:")
-    for t in threads:
-        g, f, tb, sk = best("gdlab", t), best("floor", t), best("torch", t), best("sklearn", t)
-        gm = g and g["min"]
-        ratios[t] = {"gdlab/floor": _ratio(gm, f and f["min"]),
-                     "torch/gdlab": _ratio(tb and tb["min"], gm),
-                     "sklearn/gdlab": _ratio(sk and sk["min"], gm)}
-        print(f"  {t} thread(s): gdlab/floor {ratios[t]['gdlab/floor']:.2f} (target <= 1.3)   "
-              f"torch/gdlab {ratios[t]['torch/gdlab']:.2f}   sklearn/gdlab {ratios[t]['sklearn/gdlab']:.2f}"
-              + (f"   [torch fastest: {tb['variant']}]" if tb else ""))
-    g, tb = best("gdlab"), best("torch")
-    if g and tb:
-        ratios["best"] = {"torch/gdlab": tb["min"] / g["min"], "torch": f"{tb['variant']}, {tb['threads']} threads",
-                          "gdlab": f"{g['threads']} threads"}
-        print(f"  torch at its best ({ratios['best']['torch']}) / gdlab at its best "
-              f"({g['threads']} threads): {ratios['best']['torch/gdlab']:.2f} (target >= 2)")
-    report["ratios"] = {str(k): v for k, v in ratios.items()}
-    for phase, c in report["compile"].items():
-        if "first_epoch_minus_steady_s" in c:
-            print(f"gdlab compile, {phase:>6} cache: first epoch - steady epoch "
-                  f"{c['first_epoch_minus_steady_s']:.2f} s (whole first train() call: "
-                  f"{c['first_call_extra_s']:.2f} s extra)")
-        else:
-            print(f"gdlab compile, {phase} cache: error: {c.get('error')}")
+    pools = {p["filepath"]: p for r in report["runs"] for p in r.get("threadpools", ())}
+    report["machine"]["threadpools"] = list(pools.values())
+    summarize(report, threads)
     if args.out:
         with open(args.out, "w") as f:
-            json.dump(report, f, indent=2, default=str)
+            json.dump(report, f, indent=2)
         print(f"\nwrote {args.out}")
     return 0
 

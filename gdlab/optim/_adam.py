@@ -1,4 +1,20 @@
-"""Adam with bias correction and L2 weight decay (PyTorch semantics)."""
+r"""Adam with bias correction and L2 weight decay, exactly as ``torch.optim.Adam``.
+
+.. math::
+
+    g_t &\leftarrow \pm\nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1} \\
+    m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
+    v_t &\leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+    \theta_t &\leftarrow \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t}\,
+        \frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
+
+with lr γ, betas β₁, β₂, eps ε and weight_decay λ (an L2 term added to the gradient, not the
+decoupled decay of AdamW). ε is added *after* dividing √v by its bias correction, as in PyTorch
+(Algorithm 1 of Kingma & Ba adds it to √v̂, which is the same thing).
+Defaults: lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, maximize=False.
+State: ``exp_avg`` (m) and ``exp_avg_sq`` (v), zero at the start.
+Raises ValueError for lr < 0, beta1 or beta2 outside [0, 1), eps < 0 or weight_decay < 0.
+"""
 
 from __future__ import annotations
 
