@@ -84,6 +84,22 @@ def _load_pair(images_path, labels_path, *, n=None, sha_images=None, sha_labels=
     return images, labels
 
 
+def _load_split(dataset: str, directory: Path, split: str, missing: str):
+    """Images and labels of ``split`` from ``directory``, SHA256-checked against ``dataset``."""
+    names = _split_files(split)
+    for name in names:
+        if not (directory / name).is_file():
+            raise DatasetNotFoundError(f"{directory / name}: {missing}")
+    images_name, labels_name = names
+    return _load_pair(
+        directory / images_name,
+        directory / labels_name,
+        n=_N[split],
+        sha_images=_SHA256[dataset][images_name],
+        sha_labels=_SHA256[dataset][labels_name],
+    )
+
+
 def load_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     """Load the MNIST handwritten digits bundled with gdlab.
 
@@ -125,20 +141,9 @@ def load_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-based learning
     applied to document recognition", Proc. IEEE 86(11):2278-2324, 1998.
     """
-    images_name, labels_name = _split_files(split)
-    directory = _mnist_dir()
-    for name in (images_name, labels_name):
-        if not (directory / name).is_file():
-            raise DatasetNotFoundError(
-                f"{directory / name}: bundled MNIST file not found "
-                "(the gdlab installation is incomplete; reinstall it)"
-            )
-    return _load_pair(
-        directory / images_name,
-        directory / labels_name,
-        n=_N[split],
-        sha_images=_SHA256["mnist"][images_name],
-        sha_labels=_SHA256["mnist"][labels_name],
+    return _load_split(
+        "mnist", _mnist_dir(), split,
+        "bundled MNIST file not found (the gdlab installation is incomplete; reinstall it)",
     )
 
 
@@ -207,19 +212,11 @@ def load_fashion_mnist(
             f"(original files: {_FASHION_URL})"
         )
     directory = Path(root).expanduser() / "fashion-mnist"
-    for name in (images_name, labels_name):
-        if not (directory / name).is_file():
-            raise DatasetNotFoundError(
-                f"{directory / name}: Fashion-MNIST file not found (directory from "
-                f"{source}); put it at ${_DATA_DIR_ENV}/fashion-mnist/{name} or "
-                f"<data_dir>/fashion-mnist/{name} (original files: {_FASHION_URL})"
-            )
-    return _load_pair(
-        directory / images_name,
-        directory / labels_name,
-        n=_N[split],
-        sha_images=_SHA256["fashion-mnist"][images_name],
-        sha_labels=_SHA256["fashion-mnist"][labels_name],
+    return _load_split(
+        "fashion-mnist", directory, split,
+        f"Fashion-MNIST file not found (directory from {source}); put it at "
+        f"${_DATA_DIR_ENV}/fashion-mnist/ or <data_dir>/fashion-mnist/ "
+        f"(original files: {_FASHION_URL})",
     )
 
 
