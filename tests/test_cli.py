@@ -83,3 +83,9 @@ def test_divergence_exits_3_naming_epoch_and_step(runner, tmp_path):
                                "--hidden", "32", "--lr", "1e30", "--out", str(tmp_path), "--no-progress"])
     assert res.exit_code == 3, res.output
     assert "non-finite training loss at epoch 1, step" in res.output
+
+
+def test_benchmark_script_has_help():
+    out = subprocess.run([sys.executable, "-m", "gdlab.bench.mlp_mnist", "--help"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "--threads" in out and "--peers" in out
