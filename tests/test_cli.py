@@ -56,11 +56,11 @@ def test_train_end_to_end_on_a_subset(runner, tmp_path):
 @pytest.mark.parametrize(
     "args,match",
     [
-        (["--lr", "-1"], "lr=-1.0"),
+        (["--lr", "-1"], "Invalid learning rate: -1.0"),
         (["--optimizer", "adamm"], "unknown optimizer 'adamm'"),
         (["--batch-size", "0"], "--batch-size must be >= 1"),
-        (["-p", "momentum=2"], "momentum=2.0"),
-        (["-p", "nesterov=true"], "nesterov=True requires momentum"),
+        (["-p", "momentum=2"], "Invalid momentum value: 2.0"),
+        (["-p", "nesterov=true"], "Nesterov momentum requires a momentum"),
         (["-p", "momentum"], "NAME=VALUE"),
         (["--hidden", "64,x"], "comma-separated"),
         (["--threads", "0"], "threads"),

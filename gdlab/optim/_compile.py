@@ -1,4 +1,20 @@
-"""Compile an optimizer spec's scalar rule into kernels (see :mod:`gdlab._jit`)."""
+"""Compile an optimizer spec's scalar rule into kernels (see :mod:`gdlab._jit`).
+
+:func:`optimizer_glue` writes the source of three functions for one spec and one set of
+active state slots; every kernel template that applies an optimizer calls them:
+
+``opt_scalars(t, hyper)``
+    the per-step scalars of step ``t`` (bias corrections, schedules);
+``opt_update(params, grads, state, hyper, sc, lo, hi)``
+    one step on ``params[lo:hi]``, serial (inside other kernels, e.g. the MLP training loop);
+``opt_step(params, grads, state, hyper, t, seg_lo, seg_hi)``
+    one step on the whole flat vector, parallel over elements (or over the segments
+    ``[seg_lo[k], seg_hi[k])`` for whole-kernel rules).
+
+``state`` holds only the active slots (rows in the order of ``spec.state``); inactive slots are
+passed to the rule as 0.0 and their results dropped. :func:`cuda_kernels` builds the same
+rule as a ``numba.cuda`` grid-stride kernel.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +25,8 @@ from .. import _config, _jit
 from ._spec import OptimizerSpec
 
 _GLUE = '''\
-# Optimizer {name!r}: its rule applied over a flat parameter vector.
-_rule = njit(inline="always", fastmath={fm})(_gdlab_rule)
-{scalars_jit}
+# Optimizer {name!r} (preset {preset!r}), active state slots {active}.
+{jits}
 
 @njit(cache=True, fastmath={fm}, nogil=True)
 def opt_scalars(t, hyper):
@@ -22,65 +37,95 @@ def opt_scalars(t, hyper):
 @njit(cache=True, fastmath={fm}, nogil=True)
 def opt_update(params, grads, state, hyper, sc, lo, hi):
     """Apply one step to ``params[lo:hi]`` in place (serial, for use inside other kernels)."""
-    # Loop over views from 0: an index that may be negative gets a wraparound check that
-    # stops LLVM from vectorising the loop (5x slower).
-    p_ = params[lo:hi]
-    g_ = grads[lo:hi]
-{views}
-{unpack}
-    for i in range(hi - lo):
-{vbody}
+{update_body}
 
 
 @njit(cache=True, parallel=True, fastmath={fm}, nogil=True)
-def opt_step(params, grads, state, hyper, t):
+def opt_step(params, grads, state, hyper, t, seg_lo, seg_hi):
     """Apply step ``t`` to the whole flat vector in place, in parallel."""
     sc = opt_scalars(t, hyper)
-{unpack}
-    for i in prange(params.shape[0]):
-{body}
+{step_body}
+'''
 
+_CUDA = '''\
+# CUDA kernel of optimizer {name!r} (preset {preset!r}), active state slots {active}.
+from numba import cuda
+
+_rule = cuda.jit(device=True, inline=True)(_gdlab_rule)
+
+
+@cuda.jit
+def opt_step_cuda(params, grads, state, hyper, sc):
+    """One step on device arrays, one grid-stride loop over the elements."""
+{unpack}
+    for i in range(cuda.grid(1), params.shape[0], cuda.gridsize(1)):
+{body}
 '''
 
 
-def optimizer_glue(spec: OptimizerSpec) -> str:
-    """Python source defining ``opt_scalars``, ``opt_update`` and ``opt_step`` for ``spec``.
-
-    The rule and step-scalar functions are referenced as ``_gdlab_rule`` and
-    ``_gdlab_scalars``, which :func:`compile_with` injects into the module namespace.
-    """
-    n_h, n_s, n_c = len(spec.hyper), len(spec.state), len(spec.scalars)
-    hyp = [f"h{k}" for k in range(n_h)]
-    scs = [f"c{k}" for k in range(n_c)]
-    sts = [f"s{k}" for k in range(n_s)]
+def _names(spec: OptimizerSpec, active: tuple[str, ...]):
+    hyp = [f"h{k}" for k in range(len(spec.hyper))]
+    scs = [f"c{k}" for k in range(len(spec.scalars))]
     unpack = [f"    {h} = hyper[{k}]" for k, h in enumerate(hyp)]
     unpack += [f"    {c} = sc[{k}]" for k, c in enumerate(scs)]
-    args = ["params[i]", "grads[i]"] + [f"state[{k}, i]" for k in range(n_s)] + hyp + scs
-    body = [f"        p, {''.join(s + ', ' for s in sts)}= _rule({', '.join(args)})", "        params[i] = p"]
-    body += [f"        state[{k}, i] = {s}" for k, s in enumerate(sts)]
-    # the same on 1-D views p_, g_, s0_, ... of the segment (see opt_update)
-    views = [f"    {s}_ = state[{k}, lo:hi]" for k, s in enumerate(sts)]
-    vargs = ["p_[i]", "g_[i]"] + [f"{s}_[i]" for s in sts] + hyp + scs
-    vbody = [f"        p, {''.join(s + ', ' for s in sts)}= _rule({', '.join(vargs)})", "        p_[i] = p"]
-    vbody += [f"        {s}_[i] = {s}" for s in sts]
-    if n_c:
-        scalars_jit = f"_scalars = njit(inline='always', fastmath={_config.FASTMATH})(_gdlab_scalars)"
-        scalars_call = f"_scalars(t, {', '.join(f'hyper[{k}]' for k in range(n_h))})"
+    return hyp, scs, unpack
+
+
+def _elementwise_body(spec, active, hyp, scs, p, g, state_of, indent):
+    """Lines calling the rule on element ``i`` and storing the active results."""
+    row = {s: k for k, s in enumerate(active)}
+    outs = [f"s{k}" if s in row else "_" for k, s in enumerate(spec.state)]
+    ins = [state_of(row[s]) if s in row else "0.0" for s in spec.state]
+    lhs = ", ".join(["p"] + outs) + ("," if not outs else "")
+    lines = [f"{lhs} = _rule({', '.join([f'{p}[i]', f'{g}[i]'] + ins + hyp + scs)})", f"{p}[i] = p"]
+    lines += [f"{state_of(row[s])} = s{k}" for k, s in enumerate(spec.state) if s in row]
+    return [indent + x for x in lines]
+
+
+def optimizer_glue(spec: OptimizerSpec, active: tuple[str, ...] | None = None) -> str:
+    """Python source defining ``opt_scalars``, ``opt_update`` and ``opt_step`` for ``spec``.
+
+    Parameters
+    ----------
+    spec : OptimizerSpec
+    active : tuple of str, optional
+        Active state slots (default: all of ``spec.state``).
+
+    The rule, step-scalar and update functions are referenced as ``_gdlab_rule``,
+    ``_gdlab_scalars`` and ``_gdlab_update``, which :func:`compile_with` injects.
+    """
+    active = spec.state if active is None else tuple(active)
+    hyp, scs, unpack = _names(spec, active)
+    fm = _config.FASTMATH
+    jits = []
+    if spec.step_scalars is not None:
+        jits.append(f"_scalars = njit(inline='always', fastmath={fm})(_gdlab_scalars)")
+        scalars_call = f"_scalars(t, {', '.join(f'hyper[{k}]' for k in range(len(hyp)))})"
     else:
-        scalars_jit, scalars_call = "", "()"
-    return _GLUE.format(
-        name=spec.name,
-        fm=_config.FASTMATH,
-        scalars_jit=scalars_jit,
-        scalars_call=scalars_call,
-        unpack="\n".join(unpack) or "    pass",
-        body="\n".join(body),
-        views="\n".join(views),
-        vbody="\n".join(vbody),
-    )
+        scalars_call = "()"
+    if spec.update is not None:  # whole-kernel rule: one call per tensor (segment)
+        jits.append(f"_update = njit(fastmath={fm}, nogil=True)(_gdlab_update)")
+        update_body = ["    _update(params[lo:hi], grads[lo:hi], state[:, lo:hi], hyper, sc)"]
+        step_body = ["    for k in prange(seg_lo.shape[0]):",
+                     "        lo, hi = seg_lo[k], seg_hi[k]",
+                     "        _update(params[lo:hi], grads[lo:hi], state[:, lo:hi], hyper, sc)"]
+    else:
+        jits.append(f"_rule = njit(inline='always', fastmath={fm})(_gdlab_rule)")
+        # Loop over 1-D views from 0: an index that may be negative gets a wraparound check
+        # that stops LLVM from vectorising the loop (5x slower).
+        update_body = ["    p_ = params[lo:hi]", "    g_ = grads[lo:hi]"]
+        update_body += [f"    a{r}_ = state[{r}, lo:hi]" for r in range(len(active))]
+        update_body += unpack + ["    for i in range(hi - lo):"]
+        update_body += _elementwise_body(spec, active, hyp, scs, "p_", "g_", lambda r: f"a{r}_[i]", " " * 8)
+        step_body = unpack + ["    for i in prange(params.shape[0]):"]
+        step_body += _elementwise_body(spec, active, hyp, scs, "params", "grads",
+                                       lambda r: f"state[{r}, i]", " " * 8)
+    return _GLUE.format(name=spec.name, preset=spec.preset, active=active, fm=fm,
+                        jits="\n".join(jits), scalars_call=scalars_call,
+                        update_body="\n".join(update_body), step_body="\n".join(step_body))
 
 
-def compile_with(spec: OptimizerSpec, *templates: str) -> ModuleType:
+def compile_with(spec: OptimizerSpec, *templates: str, active: tuple[str, ...] | None = None) -> ModuleType:
     """Module holding ``spec``'s kernels, followed by kernel templates if given.
 
     Parameters
@@ -90,22 +135,51 @@ def compile_with(spec: OptimizerSpec, *templates: str) -> ModuleType:
     *templates : str
         Paths, relative to the gdlab package, of kernel templates whose code calls
         ``opt_scalars`` / ``opt_update`` (e.g. ``"models/_mlp_train.py"``).
+    active : tuple of str, optional
+        Active state slots (``spec.active(hyper)``); default all.
 
     Returns
     -------
     module
-        With ``opt_scalars(t, hyper)``, ``opt_update(params, grads, state, hyper, sc, lo,
-        hi)``, ``opt_step(params, grads, state, hyper, t)`` and the templates' functions.
-        Built once per (spec, templates) and process; Numba's cache keeps the machine code
-        across processes, so a second run does not recompile.
+        With ``opt_scalars``, ``opt_update``, ``opt_step`` (see the module docstring) and the
+        templates' functions. Built once per (spec, active slots, templates) and process;
+        Numba's cache keeps the machine code across processes, so a second run does not
+        recompile.
     """
-    return _compile_cached(spec, templates)
+    return _compile_cached(spec, spec.state if active is None else tuple(active), templates)
+
+
+def _inject(spec: OptimizerSpec) -> dict:
+    inject = {}
+    for key, fn in (("_gdlab_rule", spec.rule), ("_gdlab_scalars", spec.step_scalars),
+                    ("_gdlab_update", spec.update)):
+        if fn is not None:
+            inject[key] = fn
+    return inject
 
 
 @lru_cache(maxsize=None)
-def _compile_cached(spec: OptimizerSpec, templates: tuple) -> ModuleType:
-    tag = "_".join([spec.name.replace("-", "_")] + [t.rsplit("/", 1)[-1][:-3].strip("_") for t in templates])
-    inject = {"_gdlab_rule": spec.rule}
-    if spec.step_scalars is not None:
-        inject["_gdlab_scalars"] = spec.step_scalars
-    return _jit.kernel_module(tag, templates, optimizer_glue(spec), inject)
+def _compile_cached(spec: OptimizerSpec, active: tuple, templates: tuple) -> ModuleType:
+    tag = "_".join([spec.name.replace("-", "_"), spec.preset]
+                   + [t.rsplit("/", 1)[-1][:-3].strip("_") for t in templates])
+    return _jit.kernel_module(tag, templates, optimizer_glue(spec, active), _inject(spec))
+
+
+@lru_cache(maxsize=None)
+def cuda_kernels(spec: OptimizerSpec, active: tuple[str, ...]) -> ModuleType:
+    """Module with ``opt_step_cuda(params, grads, state, hyper, sc)``, a ``numba.cuda`` kernel
+    applying ``spec``'s scalar rule with a grid-stride loop (step scalars computed on the host).
+
+    Raises
+    ------
+    NotImplementedError
+        For whole-kernel (non element-wise) rules.
+    """
+    if spec.update is not None:
+        raise NotImplementedError(f"{spec.name}: whole-kernel rules have no CUDA kernel yet")
+    hyp, scs, unpack = _names(spec, active)
+    body = _elementwise_body(spec, active, hyp, scs, "params", "grads", lambda r: f"state[{r}, i]", " " * 8)
+    source = _CUDA.format(name=spec.name, preset=spec.preset, active=active,
+                          unpack="\n".join(unpack), body="\n".join(body))
+    tag = f"{spec.name.replace('-', '_')}_{spec.preset}_cuda"
+    return _jit.load_generated(tag, source.replace("cache=True", ""), _inject(spec))

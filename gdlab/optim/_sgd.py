@@ -59,8 +59,8 @@ def sgd_reference(p, g, state, t, *, lr, momentum, dampening, weight_decay, nest
 def _check_sgd(owner, h):
     if h["nesterov"] and (h["momentum"] <= 0 or h["dampening"] != 0):
         raise ValueError(
-            f"{owner}: nesterov=True requires momentum > 0 and dampening = 0, "
-            f"got momentum={h['momentum']!r}, dampening={h['dampening']!r}"
+            f"{owner}: Nesterov momentum requires a momentum and zero dampening "
+            f"(got momentum={h['momentum']!r}, dampening={h['dampening']!r})"
         )
 
 
@@ -68,7 +68,7 @@ SGD = OptimizerSpec(
     name="sgd",
     rule=sgd_rule,
     hyper={
-        "lr": Hyper(1e-3, 0.0, doc="learning rate"),
+        "lr": Hyper(1e-3, 0.0, doc="learning rate", label="learning rate"),
         "momentum": Hyper(0.0, 0.0, 1.0, high_open=True, doc="momentum factor"),
         "dampening": Hyper(0.0, 0.0, 1.0, doc="dampening of the gradient added to the buffer"),
         "weight_decay": Hyper(0.0, 0.0, doc="L2 penalty added to the gradient"),
@@ -76,6 +76,7 @@ SGD = OptimizerSpec(
         "maximize": Hyper(False, doc="ascend the objective instead of descending"),
     },
     state=("momentum_buffer",),
+    active_state=lambda h: ("momentum_buffer",) if h["momentum"] != 0 else (),
     step_scalars=sgd_scalars,
     scalars=("first_step",),
     reference=sgd_reference,

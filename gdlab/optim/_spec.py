@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
 import numpy as np
@@ -23,6 +23,9 @@ class Hyper:
         Whether ``low`` / ``high`` are excluded from the range.
     doc : str
         One-line meaning, shown by ``gdlab list optimizers``.
+    label : str, optional
+        Words for error messages in PyTorch's style, e.g. ``"learning rate"`` gives
+        "Invalid learning rate: -0.1"; default ``"<name> value"``.
     """
 
     default: float | bool
@@ -31,6 +34,7 @@ class Hyper:
     low_open: bool = False
     high_open: bool = False
     doc: str = ""
+    label: str = ""
 
     @property
     def is_flag(self) -> bool:
@@ -46,13 +50,18 @@ class Hyper:
         return f"{left}{lo}, {hi}{right}"
 
     def validate(self, owner: str, name: str, value) -> float | bool:
-        """Return ``value`` as float/bool, or raise ValueError naming ``owner`` and ``name``."""
+        """Return ``value`` as float/bool, or raise ValueError naming ``owner`` and ``name``.
+
+        The message reads like PyTorch's, e.g. ``adam: Invalid learning rate: -0.1 (lr must
+        be in [0, inf))``.
+        """
+        label = self.label or f"{name} value"
         if self.is_flag:
-            if isinstance(value, (bool, np.bool_)) or value in (0, 1):
+            if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer)) and value in (0, 1)):
                 return bool(value)
-            raise ValueError(f"{owner}: invalid {name}={value!r}; must be True or False")
+            raise ValueError(f"{owner}: Invalid {label}: {value!r} ({name} must be True or False)")
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise ValueError(f"{owner}: invalid {name}={value!r}; must be a real number")
+            raise ValueError(f"{owner}: Invalid {label}: {value!r} ({name} must be a real number)")
         v = float(value)
         ok = math.isfinite(v)
         if ok and self.low is not None:
@@ -60,8 +69,34 @@ class Hyper:
         if ok and self.high is not None:
             ok = v < self.high if self.high_open else v <= self.high
         if not ok:
-            raise ValueError(f"{owner}: invalid {name}={value!r}; must be in {self.describe_range()}")
+            raise ValueError(f"{owner}: Invalid {label}: {value!r} ({name} must be in {self.describe_range()})")
         return v
+
+
+@dataclass(frozen=True)
+class Preset:
+    """How one library's version of an optimizer differs from gdlab's default (PyTorch's).
+
+    Parameters
+    ----------
+    changes : str
+        One line for the docs table: what this preset changes.
+    defaults : mapping of str to value
+        Hyperparameter defaults of that library (only the ones that differ).
+    rule, step_scalars, reference, state_init : callable, optional
+        Replacements when the library's update equations differ (same signatures as in
+        :class:`OptimizerSpec`).
+    references : tuple of str
+        The library's documentation or source that the preset reproduces.
+    """
+
+    changes: str
+    defaults: Mapping[str, object] = field(default_factory=dict)
+    rule: Callable | None = None
+    step_scalars: Callable | None = None
+    reference: Callable | None = None
+    state_init: Callable | None = None
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: specs key the kernel cache
@@ -100,10 +135,29 @@ class OptimizerSpec:
         Papers and the library whose published rule is matched.
     summary : str
         One line for listings.
+    active_state : callable, optional
+        ``active_state(hyper) -> tuple of slot names`` actually used with these
+        hyperparameters (PyTorch allocates no momentum buffer without momentum and no
+        ``max_exp_avg_sq`` without amsgrad); the others are neither stored nor read (the
+        rule receives 0.0 for them). Default: every slot.
+    state_init : callable, optional
+        ``state_init(hyper) -> tuple of floats``, the initial value of each slot (e.g.
+        Adagrad's ``initial_accumulator_value``). Default: zeros.
+    update : callable, optional
+        For rules that are not element-wise (LARS, LAMB): a function compiled with
+        ``numba.njit`` that updates one parameter tensor in place,
+        ``update(params, grads, state, hyper, sc)`` with 1-D ``params``/``grads`` views of the
+        tensor, ``state`` of shape (n_state, len(params)), ``hyper`` the float64 vector and
+        ``sc`` the step scalars. Give either ``rule`` or ``update``.
+    presets : mapping of str to Preset
+        Other libraries' versions (``"keras"``, ``"optax"``, ``"sklearn"``); this spec itself
+        is the ``"torch"`` preset unless :attr:`preset` says otherwise.
+    preset : str
+        Name of the preset this spec implements (default ``"torch"``).
     """
 
     name: str
-    rule: Callable
+    rule: Callable | None
     hyper: Mapping[str, Hyper]
     state: tuple[str, ...] = ()
     step_scalars: Callable | None = None
@@ -112,16 +166,76 @@ class OptimizerSpec:
     check: Callable | None = None
     references: tuple[str, ...] = ()
     summary: str = ""
+    active_state: Callable | None = None
+    state_init: Callable | None = None
+    update: Callable | None = None
+    presets: Mapping[str, Preset] = field(default_factory=dict)
+    preset: str = "torch"
     defaults: dict = field(init=False, repr=False, compare=False)
+    _derived: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        if not self.name or not self.name.replace("_", "").replace("-", "").isalnum():
+        if not isinstance(self.name, str) or not self.name.replace("_", "").replace("-", "").isalnum():
             raise ValueError(f"optimizer name must be alphanumeric (with - or _), got {self.name!r}")
-        if not callable(self.rule):
-            raise TypeError(f"optimizer {self.name!r}: rule must be callable, got {self.rule!r}")
+        if (self.rule is None) == (self.update is None):
+            raise ValueError(f"optimizer {self.name!r}: give exactly one of rule (element-wise) or update")
+        for what in ("rule", "update", "step_scalars", "reference", "check", "active_state", "state_init"):
+            f = getattr(self, what)
+            if f is not None and not callable(f):
+                raise TypeError(f"optimizer {self.name!r}: {what} must be callable, got {f!r}")
         if bool(self.scalars) != (self.step_scalars is not None):
             raise ValueError(f"optimizer {self.name!r}: give both step_scalars and scalars, or neither")
+        if not all(isinstance(h, Hyper) for h in self.hyper.values()):
+            raise TypeError(f"optimizer {self.name!r}: every hyper value must be a gdlab.optim.Hyper")
+        if len(set(self.state)) != len(self.state):
+            raise ValueError(f"optimizer {self.name!r}: state slot names repeat: {self.state}")
         object.__setattr__(self, "defaults", {k: h.default for k, h in self.hyper.items()})
+        object.__setattr__(self, "_derived", {})
+
+    @property
+    def preset_names(self) -> tuple[str, ...]:
+        """``"torch"`` (or :attr:`preset`) followed by the other presets."""
+        return (self.preset, *[p for p in self.presets if p != self.preset])
+
+    def with_preset(self, preset: str | None) -> "OptimizerSpec":
+        """The spec of another library's version of this optimizer (cached).
+
+        Raises
+        ------
+        ValueError
+            For a preset this optimizer does not have (the message lists those it has).
+        """
+        if preset is None or preset == self.preset:
+            return self
+        if preset not in self.presets:
+            raise ValueError(
+                f"{self.name}: unknown preset {preset!r}; available: {', '.join(self.preset_names)}"
+            )
+        if preset not in self._derived:
+            p = self.presets[preset]
+            hyper = {k: (replace(h, default=p.defaults[k]) if k in p.defaults else h)
+                     for k, h in self.hyper.items()}
+            unknown = set(p.defaults) - set(self.hyper)
+            if unknown:
+                raise ValueError(f"{self.name}: preset {preset!r} sets unknown hyperparameters {unknown}")
+            over = {k: getattr(p, k) for k in ("rule", "step_scalars", "reference", "state_init")
+                    if getattr(p, k) is not None}
+            self._derived[preset] = replace(self, hyper=hyper, presets={}, preset=preset,
+                                            references=self.references + p.references, **over)
+        return self._derived[preset]
+
+    def active(self, hyper: dict) -> tuple[str, ...]:
+        """State slots used with these (validated) hyperparameters, in :attr:`state` order."""
+        if self.active_state is None:
+            return self.state
+        used = set(self.active_state(hyper))
+        return tuple(s for s in self.state if s in used)
+
+    def initial_state(self, hyper: dict) -> dict:
+        """``{slot: initial value}`` for every slot."""
+        if self.state_init is None:
+            return {s: 0.0 for s in self.state}
+        return dict(zip(self.state, (float(v) for v in self.state_init(hyper))))
 
     def validate(self, **hyper) -> dict:
         """Complete ``hyper`` with defaults and validate it.
