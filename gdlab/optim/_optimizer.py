@@ -26,7 +26,11 @@ def _count_nonfinite(x):
 
 
 def _is_device_array(a) -> bool:
-    return hasattr(a, "__cuda_array_interface__") and not isinstance(a, np.ndarray)
+    if isinstance(a, np.ndarray) or not hasattr(a, "copy_to_host"):
+        return False
+    from numba import cuda
+
+    return cuda.devicearray.is_cuda_ndarray(a)  # real device arrays and the simulator's
 
 
 def check_flat(name: str, a, dtype=None, *, writable: bool = False):

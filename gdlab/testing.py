@@ -1,0 +1,198 @@
+"""Conformance checks for plugin authors: does a spec behave like a gdlab optimizer?
+
+``check_optimizer(spec)`` runs, for every preset of the spec:
+
+1. the compiled float64 kernel against the spec's float64 NumPy reference over many steps
+   (relative 1e-10), and the float32 kernel against the same reference (relative 1e-5);
+2. no recompilation when a second optimizer with other hyperparameter values steps;
+3. reaching the minimum of an ill-conditioned parabola;
+4. the CUDA kernel against the CPU kernel, when CUDA (or the simulator) is available;
+5. hyperparameter validation: a value just outside each range raises ValueError.
+
+Each failure raises AssertionError naming the optimizer, preset and check. gdlab's own
+optimizers pass the same checks in its test suite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optim import Optimizer, OptimizerSpec, compile_with
+from .optim._optimizer import cuda_available
+
+__all__ = ["check_optimizer"]
+
+
+def _segments(spec: OptimizerSpec, n: int):
+    """Tensor boundaries used by the checks: three tensors for whole-kernel rules."""
+    if spec.update is None:
+        return None
+    return [(0, n // 5), (n // 5, n // 2), (n // 2, n)]
+
+
+def _reference_run(spec, hyper, active, p0, grads, segments):
+    init = spec.initial_state(hyper)
+    p = p0.astype(np.float64).copy()
+    state = {s: np.full_like(p, init[s]) for s in spec.state}
+    for t, g in enumerate(grads, start=1):
+        pieces = segments or [(0, p.shape[0])]
+        new_p, new_state = np.empty_like(p), {s: np.empty_like(p) for s in spec.state}
+        for lo, hi in pieces:  # a whole-kernel rule's reference sees one tensor at a time
+            pp, ss = spec.reference(p[lo:hi], g[lo:hi], {s: v[lo:hi] for s, v in state.items()}, t, **hyper)
+            new_p[lo:hi] = pp
+            for s in spec.state:
+                new_state[s][lo:hi] = ss[s] if s in ss else state[s][lo:hi]
+        p, state = new_p, new_state
+    return p, {s: state[s] for s in active}
+
+
+def _gradients(rng, n, steps):
+    g = rng.standard_normal((steps, n)) * np.exp(rng.uniform(-3, 1, (steps, n)))
+    g[:, :2] = 0.0  # exact zeros
+    return g
+
+
+def _fail(spec, what, detail):
+    raise AssertionError(f"{spec.name}[{spec.preset}]: {what}: {detail}")
+
+
+def check_optimizer(spec: OptimizerSpec, *, hyper: dict | None = None, presets=None, n: int = 64,
+                    steps: int = 100, parabola_hyper: dict | None = None, parabola_steps: int = 3000,
+                    cuda: bool | None = None, seed: int = 0) -> dict:
+    """Run gdlab's conformance checks on an optimizer spec (see the module docstring).
+
+    Parameters
+    ----------
+    spec : OptimizerSpec
+        The optimizer (its default preset; the others are derived from it).
+    hyper : dict, optional
+        Hyperparameters for the checks (default: the preset's defaults).
+    presets : sequence of str, optional
+        Presets to check (default: all of ``spec.preset_names``).
+    n, steps : int, default 64, 100
+        Vector length and number of steps compared with the reference.
+    parabola_hyper : dict, optional
+        Hyperparameters for the parabola check (default: ``hyper``).
+    parabola_steps : int, default 3000
+        Steps allowed to bring ``f`` below 1e-3 of its starting value.
+    cuda : bool, optional
+        Check the CUDA kernel (default: when :func:`gdlab.optim.cuda_available`).
+    seed : int, default 0
+
+    Returns
+    -------
+    dict
+        ``{preset: [names of the checks passed]}``.
+
+    Raises
+    ------
+    AssertionError
+        Naming the optimizer, preset and the check that failed.
+    """
+    hyper = dict(hyper or {})
+    presets = spec.preset_names if presets is None else tuple(presets)
+    cuda = cuda_available() if cuda is None else cuda
+    rng = np.random.default_rng(seed)
+    passed = {}
+    for preset in presets:
+        s = spec.with_preset(preset)
+        done = passed.setdefault(preset, [])
+        segments = _segments(s, n)
+        p0 = rng.standard_normal(n)
+        grads = _gradients(rng, n, steps)
+
+        # 1. kernel vs reference, float64 and float32
+        if s.reference is None:
+            _fail(s, "reference", "the spec has no float64 NumPy reference")
+        opt = Optimizer(s, **hyper)
+        p = p0.copy()
+        for g in grads:
+            opt.step(p, g, segments=segments)
+        p_ref, st_ref = _reference_run(s, opt.hyper, opt.active, p0, grads, segments)
+        err = _max_rel(p, p_ref)
+        if not np.allclose(p, p_ref, rtol=1e-10, atol=1e-12):
+            _fail(s, "float64 kernel vs reference", f"max relative difference {err:.3g} > 1e-10")
+        for r, slot in enumerate(opt.active):
+            if not np.allclose(opt.state[r], st_ref[slot], rtol=1e-10, atol=1e-12):
+                _fail(s, f"state {slot!r} vs reference", f"max rel. diff {_max_rel(opt.state[r], st_ref[slot]):.3g}")
+        done.append("float64 kernel == reference")
+        opt32 = Optimizer(s, **hyper)
+        p32 = p0.astype(np.float32)
+        for g in grads[: min(steps, 30)]:
+            opt32.step(p32, g.astype(np.float32), segments=segments)
+        p_ref32, _ = _reference_run(s, opt.hyper, opt.active, p0.astype(np.float32).astype(np.float64),
+                                    grads[: min(steps, 30)].astype(np.float32).astype(np.float64), segments)
+        scale = np.abs(p_ref32 - p0).max() + 1e-12  # how far the parameters moved
+        if np.abs(p32 - p_ref32).max() > 1e-5 * max(1.0, np.abs(p_ref32).max()) + 1e-4 * scale:
+            _fail(s, "float32 kernel vs float64 reference", f"max abs. diff {np.abs(p32 - p_ref32).max():.3g}")
+        done.append("float32 kernel ~ reference")
+
+        # 2. no recompilation for other hyperparameter values
+        kernel = compile_with(s, active=opt.active).opt_step
+        n_sigs = len(kernel.signatures)
+        other = {k: (v * 0.5 if k == "lr" else v) for k, v in opt.hyper.items()}
+        o2 = Optimizer(s, **other)
+        q = p0.copy()
+        o2.step(q, grads[0], segments=segments)
+        if len(kernel.signatures) != n_sigs or o2.active != opt.active:
+            _fail(s, "no recompilation", f"{len(kernel.signatures) - n_sigs} new signature(s) on the second call")
+        done.append("no recompilation")
+
+        # 3. the minimum of a parabola
+        c = np.linspace(1.0, 10.0, 8)
+        x = np.linspace(-1.0, 1.0, 8) + 0.3
+        f0 = 0.5 * np.sum(c * x * x)
+        o3 = Optimizer(s, **dict(parabola_hyper or hyper))
+        seg8 = [(0, 3), (3, 8)] if s.update is not None else None
+        best = f0
+        for _ in range(parabola_steps):
+            o3.step(x, c * x, segments=seg8)
+            best = min(best, 0.5 * np.sum(c * x * x))
+            if best < 1e-3 * f0:
+                break
+        if not best < 1e-3 * f0:
+            _fail(s, "parabola", f"f went from {f0:.3g} only down to {best:.3g} in {parabola_steps} steps "
+                  f"with {o3.hyper}")
+        done.append("reaches the minimum of a parabola")
+
+        # 4. CUDA vs CPU
+        if cuda and s.update is None:
+            from numba import cuda as nb_cuda
+
+            m = min(n, 64)
+            oc, oh = Optimizer(s, backend="cuda", **hyper), Optimizer(s, **hyper)
+            pc, ph = nb_cuda.to_device(p0[:m].copy()), p0[:m].copy()
+            for g in grads[:5]:
+                oc.step(pc, nb_cuda.to_device(np.ascontiguousarray(g[:m])))
+                oh.step(ph, np.ascontiguousarray(g[:m]))
+            if not np.allclose(pc.copy_to_host(), ph, rtol=1e-10, atol=1e-13):
+                _fail(s, "CUDA kernel vs CPU kernel", f"max rel. diff {_max_rel(pc.copy_to_host(), ph):.3g}")
+            done.append("CUDA kernel == CPU kernel")
+
+        # 5. validation
+        for name, h in s.hyper.items():
+            bad = ["yes"] if h.is_flag else [x for x in _outside(h)]
+            for value in bad:
+                try:
+                    Optimizer(s, **{**hyper, name: value})
+                except ValueError as exc:
+                    if name not in str(exc):
+                        _fail(s, "validation", f"{name}={value!r} raised {exc!r}, which does not name {name!r}")
+                else:
+                    _fail(s, "validation", f"{name}={value!r} was accepted")
+        done.append("rejects invalid hyperparameters")
+    return passed
+
+
+def _outside(h):
+    out = [float("nan")]
+    if h.low is not None:
+        out.append(h.low if h.low_open else h.low - max(1.0, abs(h.low)))
+    if h.high is not None:
+        out.append(h.high if h.high_open else h.high + max(1.0, abs(h.high)))
+    return out
+
+
+def _max_rel(a, b) -> float:
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
