@@ -162,17 +162,24 @@ def train(dataset, hidden, activation, optimizer_name, lr, params, batch_size, e
 
 
 @main.command(name="list")
-@click.argument("kind", type=click.Choice(["optimizers", "datasets"]))
-def list_(kind):
-    """List registered optimizers (with hyperparameters) or datasets."""
+@click.argument("kind", type=click.Choice(["optimizers", "presets", "datasets"]))
+@click.option("--markdown", is_flag=True, help="For 'presets': print the docs page (docs/optimizers.md).")
+def list_(kind, markdown):
+    """List registered optimizers (provider, presets, hyperparameters), presets, or datasets."""
     from .registry import get_registry
 
     reg = get_registry()
+    if kind == "presets":
+        from .optim._docs import optimizers_page, presets_table
+
+        click.echo(optimizers_page() if markdown else presets_table())
+        return
     for name, spec in sorted(reg.specs(kind).items()):
         click.echo(f"{name}  [{reg.provider(kind, name)}]  {spec.summary}")
         if kind == "optimizers":
+            click.echo(f"    presets: {', '.join(spec.preset_names)}")
             for h, hp in spec.hyper.items():
-                click.echo(f"    {h:<14} default {hp.default!r:<8} in {hp.describe_range():<14} {hp.doc}")
+                click.echo(f"    {h:<26} default {hp.default!r:<8} in {hp.describe_range():<14} {hp.doc}")
 
 
 @main.command()
