@@ -33,7 +33,7 @@ def test_list_and_plugins(runner):
     assert res.exit_code == 0
     assert "sgd" in res.output and "nesterov" in res.output and "beta2" in res.output
     res = runner.invoke(main, ["plugins"])
-    assert "gdlab.optim._plugin" in res.output and "sgd, adam" in res.output
+    assert "gdlab.optim._plugin" in res.output and "sgd, nesterov, adagrad" in res.output
 
 
 def test_train_end_to_end_on_a_subset(runner, tmp_path):
@@ -89,3 +89,24 @@ def test_benchmark_script_has_help():
     out = subprocess.run([sys.executable, "-m", "gdlab.bench.mlp_mnist", "--help"],
                          capture_output=True, text=True, check=True).stdout
     assert "--threads" in out and "--peers" in out
+
+
+def test_broken_plugin_is_a_one_line_error(runner, monkeypatch):
+    import gdlab.registry as reg_mod
+
+    class EP:
+        name, value = "broken", "nowhere.plugin"
+
+        class dist:
+            name, version = "gdlab-broken", "0.0.1"
+
+        def load(self):
+            raise ImportError("No module named 'nowhere'")
+
+    monkeypatch.setattr(reg_mod.importlib.metadata, "entry_points", lambda group: [EP()])
+    monkeypatch.setattr(reg_mod, "_REGISTRY", None)
+    res = runner.invoke(main, ["list", "optimizers"])
+    assert res.exit_code == 1
+    assert "gdlab-broken 0.0.1 (entry point broken = nowhere.plugin)" in res.output
+    assert "Traceback" not in res.output
+    monkeypatch.setattr(reg_mod, "_REGISTRY", None)

@@ -43,7 +43,7 @@ def test_builtins_are_registered_through_the_hooks():
     assert {"mnist", "fashion-mnist"} <= set(reg.specs("datasets"))
     assert reg.provider("optimizers", "adam") == "gdlab.optim._plugin"
     infos = {i.name: i for i in reg.plugins()}
-    assert infos["gdlab.optim._plugin"].contributes["optimizers"] == ["sgd", "adam"]
+    assert infos["gdlab.optim._plugin"].contributes["optimizers"][:2] == ["sgd", "nesterov"]
 
 
 def test_local_plugin_optimizer_compiles_and_matches_its_reference(rng):

@@ -1,10 +1,16 @@
 """Built-in optimizers, registered through the same hook as third-party plugins."""
 
 from ..hookspecs import hookimpl
+from ._adadelta import ADADELTA
+from ._adagrad import ADAGRAD
 from ._adam import ADAM
+from ._nesterov import NESTEROV
+from ._rmsprop import RMSPROP
 from ._sgd import SGD
+
+BUILTIN = [SGD, NESTEROV, ADAGRAD, ADADELTA, RMSPROP, ADAM]
 
 
 @hookimpl
 def gdlab_register_optimizers():
-    return [SGD, ADAM]
+    return list(BUILTIN)
