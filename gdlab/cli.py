@@ -42,7 +42,19 @@ def _parse_hidden(text: str) -> tuple[int, ...]:
     return sizes
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Reports a broken plugin as a one-line error (exit status 1), not a traceback."""
+
+    def invoke(self, ctx):
+        from .registry import PluginError
+
+        try:
+            return super().invoke(ctx)
+        except PluginError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gdlab")
 def main():
     """gdlab: a Numba-JIT laboratory for gradient-descent research."""
@@ -163,7 +175,8 @@ def train(dataset, hidden, activation, optimizer_name, lr, params, batch_size, e
 
 @main.command(name="list")
 @click.argument("kind", type=click.Choice(["optimizers", "presets", "datasets"]))
-@click.option("--markdown", is_flag=True, help="For 'presets': print the docs page (docs/optimizers.md).")
+@click.option("--markdown", is_flag=True,
+              help="For 'presets': print the docs page of the built-in optimizers (docs/optimizers.md).")
 def list_(kind, markdown):
     """List registered optimizers (provider, presets, hyperparameters), presets, or datasets."""
     from .registry import get_registry
