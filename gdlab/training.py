@@ -161,7 +161,8 @@ def train(model: MLP, optimizer: Optimizer, X, y, *, epochs: int = 20, batch_siz
     if st is None or st.shape[1] != model.n_params or st.dtype != model.dtype:
         optimizer.init_state(model.n_params, model.dtype)
 
-    kernel = compile_with(optimizer.spec, _CORE, "models/_mlp_train.py", active=optimizer.active).train_batches
+    kernel = compile_with(optimizer.spec, _CORE, "models/_mlp_train.py", active=optimizer.active,
+                          dtype=model.dtype).train_batches
     n = X.shape[0]
     n_batches = -(-n // batch_size)
     bs = min(batch_size, n)

@@ -260,7 +260,7 @@ class Optimizer:
         else:
             lo, hi = _segments(segments, n)
             self.t += 1
-            compile_with(self.spec, active=self.active).opt_step(
+            compile_with(self.spec, active=self.active, dtype=params.dtype).opt_step(
                 params, grads, self.state, self.hyper_array, self.t, lo, hi)
         return params
 
@@ -282,7 +282,7 @@ class Optimizer:
         sc = cuda.to_device(np.array(list(sc) + [0.0], dtype=np.float64))
         threads, max_blocks = (32, 2) if config.ENABLE_CUDASIM else (256, 4096)
         blocks = max(1, min(max_blocks, -(-params.shape[0] // threads)))
-        kernel = cuda_kernels(self.spec, self.active).opt_step_cuda
+        kernel = cuda_kernels(self.spec, self.active, np.dtype(params.dtype).name).opt_step_cuda
         kernel[blocks, threads](params, grads, self.state, self._hyper_dev, sc)
 
 
