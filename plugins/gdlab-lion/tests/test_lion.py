@@ -29,7 +29,7 @@ def test_passes_gdlab_conformance_checks():
     # lr 1e-3: Lion moves each element by at most lr per step, and the parabola check
     # starts ~1 from its minimum.
     passed = check_optimizer(LION, hyper={"lr": 1e-3})
-    assert set(passed) == {"torch", "optax"}
+    assert set(passed) == {"torch", "optax", "keras"}
 
 
 # -- registration through the entry point ------------------------------------------------
@@ -116,7 +116,8 @@ def test_first_step_moves_each_element_by_lr_times_the_sign(weight_decay):
 def test_defaults_and_presets():
     opt = Optimizer(LION)
     assert opt.hyper == {"lr": 1e-4, "beta1": 0.9, "beta2": 0.99, "weight_decay": 0.0}
-    assert LION.preset_names == ("torch", "optax")
+    assert LION.preset_names == ("torch", "optax", "keras")
+    assert Optimizer(LION, preset="keras").hyper["lr"] == 1e-3
     assert Optimizer(LION, preset="optax").hyper["weight_decay"] == 1e-3
     assert LION.with_preset("optax").rule is LION.rule  # same update equations
 

@@ -76,6 +76,12 @@ LION = OptimizerSpec(
             references=("optax.lion (optax/_src/alias.py: scale_by_lion, add_decayed_weights, "
                         "scale_by_learning_rate)",),
         ),
+        "keras": Preset(
+            changes="learning rate defaults to 1e-3 (same update equations; Keras' weight_decay "
+                    "is decoupled, p -= lr*wd*p, as here)",
+            defaults={"lr": 1e-3},
+            references=("keras.optimizers.Lion (Keras 3)",),
+        ),
     },
     references=(
         "Chen et al., 2023, Symbolic Discovery of Optimization Algorithms, arXiv:2302.06675 "
