@@ -110,3 +110,13 @@ def test_broken_plugin_is_a_one_line_error(runner, monkeypatch):
     assert "gdlab-broken 0.0.1 (entry point broken = nowhere.plugin)" in res.output
     assert "Traceback" not in res.output
     monkeypatch.setattr(reg_mod, "_REGISTRY", None)
+
+
+def test_docs_optimizers_page_is_up_to_date():
+    from pathlib import Path
+
+    from gdlab.optim._docs import optimizers_page
+
+    page = Path(__file__).parents[1] / "docs" / "optimizers.md"
+    assert page.read_text() == optimizers_page() + "\n", (
+        "docs/optimizers.md is stale: run `gdlab list presets --markdown > docs/optimizers.md`")

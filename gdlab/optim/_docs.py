@@ -17,7 +17,8 @@ def presets_table(builtin_only: bool = False) -> str:
         lines.append(f"| `{name}` | `{spec.preset}` (default) | the reference rule | — |")
         for preset, p in spec.presets.items():
             defaults = ", ".join(f"{k}={v!r}" for k, v in p.defaults.items()) or "—"
-            lines.append(f"| `{name}` | `{preset}` | {p.changes} | {defaults} |")
+            changes = p.changes.replace("|", "\\|")  # a literal | would end the table cell
+            lines.append(f"| `{name}` | `{preset}` | {changes} | {defaults} |")
     return "\n".join(lines)
 
 
