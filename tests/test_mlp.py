@@ -217,13 +217,15 @@ def test_bad_model_and_data_inputs(rng):
 
 def test_softmax_gradient_has_no_subnormal_floats():
     # A confidently right row has probabilities ~e^-100 = 4e-44, subnormal in float32; such
-    # values make every later product ~50x slower, so they must be flushed to zero.
+    # values (and those that become subnormal once multiplied back through the layers, below
+    # sqrt(tiny) ~ 1e-19) make every later product ~50x slower, so they are flushed to zero.
     from gdlab.models._mlp import core
 
-    logits = np.array([[50.0, -50.0, 0.0, -60.0]], np.float32)
+    logits = np.array([[30.0, -20.0, 0.0, -60.0]], np.float32)
     delta = np.empty_like(logits)
     total, correct = core().softmax_xent(logits, np.array([0]), delta, 1.0)
-    tiny = np.finfo(np.float32).tiny
-    assert not np.any((delta != 0) & (np.abs(delta) < tiny))
-    assert delta[0, 2] == pytest.approx(np.exp(-50.0), rel=1e-5)  # normal values are kept
-    assert correct == 1 and total == pytest.approx(np.log1p(np.exp(-50.0) + np.exp(-100.0) + np.exp(-110.0)))
+    flush = np.sqrt(np.finfo(np.float32).tiny)
+    assert not np.any((delta != 0) & (np.abs(delta) < flush))
+    assert delta[0, 1] == 0.0 and delta[0, 3] == 0.0  # e^-50 and e^-90: flushed
+    assert delta[0, 2] == pytest.approx(np.exp(-30.0), rel=1e-5)  # e^-30 = 9e-14 is kept
+    assert correct == 1 and total == pytest.approx(np.log1p(np.exp(-30.0) + np.exp(-50.0) + np.exp(-90.0)))
