@@ -45,6 +45,7 @@ import math
 
 import numpy as np
 
+from ._common import MAXIMIZE, lr_hyper
 from ._spec import Hyper, OptimizerSpec, Preset
 
 
@@ -121,11 +122,11 @@ ADADELTA = OptimizerSpec(
     name="adadelta",
     rule=adadelta_rule,
     hyper={
-        "lr": Hyper(1.0, 0.0, doc="learning rate (scales the Adadelta step)", label="learning rate"),
+        "lr": lr_hyper(1.0, "learning rate (scales the Adadelta step)"),
         "rho": Hyper(0.9, 0.0, 1.0, doc="decay of the running averages"),
         "eps": Hyper(1e-6, 0.0, doc="added inside both square roots", label="epsilon value"),
         "weight_decay": Hyper(0.0, 0.0, doc="L2 penalty added to the gradient"),
-        "maximize": Hyper(False, doc="ascend the objective instead of descending"),
+        "maximize": MAXIMIZE,
     },
     state=("square_avg", "acc_delta"),
     reference=adadelta_reference,

@@ -57,6 +57,7 @@ import math
 
 import numpy as np
 
+from ._common import MAXIMIZE, lr_hyper
 from ._spec import Hyper, OptimizerSpec, Preset
 
 
@@ -143,12 +144,12 @@ ADAGRAD = OptimizerSpec(
     name="adagrad",
     rule=adagrad_rule,
     hyper={
-        "lr": Hyper(1e-2, 0.0, doc="learning rate", label="learning rate"),
+        "lr": lr_hyper(1e-2),
         "lr_decay": Hyper(0.0, 0.0, doc="learning rate decay: lr / (1 + (t-1)*lr_decay)"),
         "weight_decay": Hyper(0.0, 0.0, doc="L2 penalty added to the gradient"),
         "initial_accumulator_value": Hyper(0.0, 0.0, doc="initial value of the sum of squares"),
         "eps": Hyper(1e-10, 0.0, doc="added to the denominator for stability", label="epsilon value"),
-        "maximize": Hyper(False, doc="ascend the objective instead of descending"),
+        "maximize": MAXIMIZE,
     },
     state=("sum",),
     state_init=lambda h: (h["initial_accumulator_value"],),

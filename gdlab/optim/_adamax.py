@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._common import MAXIMIZE, betas_hyper, lr_hyper
 from ._spec import Hyper, OptimizerSpec, Preset
 
 
@@ -98,14 +99,11 @@ ADAMAX = OptimizerSpec(
     name="adamax",
     rule=adamax_rule,
     hyper={
-        "lr": Hyper(2e-3, 0.0, doc="learning rate", label="learning rate"),
-        "beta1": Hyper(0.9, 0.0, 1.0, high_open=True, doc="decay of the first-moment average",
-                       label="beta parameter at index 0"),
-        "beta2": Hyper(0.999, 0.0, 1.0, high_open=True, doc="decay of the infinity norm",
-                       label="beta parameter at index 1"),
+        "lr": lr_hyper(2e-3),
+        **betas_hyper(doc2="decay of the infinity norm"),
         "eps": Hyper(1e-8, 0.0, doc="added to |g| inside the maximum", label="epsilon value"),
         "weight_decay": Hyper(0.0, 0.0, doc="L2 penalty added to the gradient (not decoupled)"),
-        "maximize": Hyper(False, doc="ascend the objective instead of descending"),
+        "maximize": MAXIMIZE,
     },
     state=("exp_avg", "exp_inf"),
     step_scalars=adamax_scalars,

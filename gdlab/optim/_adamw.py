@@ -54,7 +54,8 @@ import math
 
 import numpy as np
 
-from ._adam import adam_keras_reference, adam_keras_rule, adam_scalars
+from ._adam import adam_keras_reference, adam_keras_rule, adam_reference, adam_scalars
+from ._common import MAXIMIZE, betas_hyper, lr_hyper
 from ._spec import Hyper, OptimizerSpec, Preset
 
 
@@ -79,15 +80,10 @@ def adamw_rule(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2, eps,
 
 def adamw_reference(p, g, state, t, *, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize):
     """Float64 NumPy twin of :func:`adamw_rule`, from Algorithm 2 of Loshchilov & Hutter with
-    PyTorch's lr-scaled decay and ε placement."""
+    PyTorch's lr-scaled decay: ``p *= 1 - lr*wd``, then an Adam step without L2."""
     p = np.asarray(p, np.float64) * (1 - lr * weight_decay)
-    g = -np.asarray(g, np.float64) if maximize else np.asarray(g, np.float64)
-    m = beta1 * np.asarray(state["exp_avg"], np.float64) + (1 - beta1) * g
-    v = beta2 * np.asarray(state["exp_avg_sq"], np.float64) + (1 - beta2) * g**2
-    vmax = np.maximum(state["max_exp_avg_sq"], v) if amsgrad else np.asarray(state["max_exp_avg_sq"])
-    m_hat = m / (1 - beta1**t)
-    v_hat_sqrt = np.sqrt(vmax if amsgrad else v) / np.sqrt(1 - beta2**t)
-    return p - lr * m_hat / (v_hat_sqrt + eps), {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": vmax}
+    return adam_reference(p, g, state, t, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                          weight_decay=0.0, amsgrad=amsgrad, maximize=maximize)
 
 
 def adamw_optax_rule(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2, eps, weight_decay,
@@ -127,15 +123,12 @@ ADAMW = OptimizerSpec(
     name="adamw",
     rule=adamw_rule,
     hyper={
-        "lr": Hyper(1e-3, 0.0, doc="learning rate", label="learning rate"),
-        "beta1": Hyper(0.9, 0.0, 1.0, high_open=True, doc="decay of the first-moment average",
-                       label="beta parameter at index 0"),
-        "beta2": Hyper(0.999, 0.0, 1.0, high_open=True, doc="decay of the second-moment average",
-                       label="beta parameter at index 1"),
+        "lr": lr_hyper(1e-3),
+        **betas_hyper(),
         "eps": Hyper(1e-8, 0.0, doc="added to the denominator for stability", label="epsilon value"),
         "weight_decay": Hyper(1e-2, 0.0, doc="decoupled decay: p *= 1 - lr*weight_decay each step"),
         "amsgrad": Hyper(False, doc="use the running maximum of exp_avg_sq (Reddi et al., 2018)"),
-        "maximize": Hyper(False, doc="ascend the objective instead of descending"),
+        "maximize": MAXIMIZE,
     },
     state=("exp_avg", "exp_avg_sq", "max_exp_avg_sq"),
     active_state=lambda h: ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if h["amsgrad"] else ()),

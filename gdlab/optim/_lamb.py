@@ -57,6 +57,7 @@ import math
 
 import numpy as np
 
+from ._common import MAXIMIZE, betas_hyper, lr_hyper
 from ._spec import Hyper, OptimizerSpec, Preset
 
 
@@ -149,16 +150,13 @@ LAMB = OptimizerSpec(
     rule=None,
     update=lamb_update,
     hyper={
-        "lr": Hyper(1e-3, 0.0, doc="learning rate", label="learning rate"),
-        "beta1": Hyper(0.9, 0.0, 1.0, high_open=True, doc="decay of the first-moment average",
-                       label="beta parameter at index 0"),
-        "beta2": Hyper(0.999, 0.0, 1.0, high_open=True, doc="decay of the second-moment average",
-                       label="beta parameter at index 1"),
+        "lr": lr_hyper(1e-3),
+        **betas_hyper(),
         "eps": Hyper(1e-6, 0.0, doc="added to sqrt(v_hat) for stability", label="epsilon value"),
         "weight_decay": Hyper(0.0, 0.0, doc="decay added to the update inside the trust ratio"),
         "decoupled_weight_decay": Hyper(False, doc="decay p *= 1 - lr*weight_decay before the step, "
                                                    "outside the trust ratio (Keras)"),
-        "maximize": Hyper(False, doc="ascend the objective instead of descending"),
+        "maximize": MAXIMIZE,
     },
     state=("exp_avg", "exp_avg_sq"),
     step_scalars=lamb_scalars,

@@ -58,6 +58,7 @@ import math
 
 import numpy as np
 
+from ._common import MAXIMIZE, betas_hyper, lr_hyper
 from ._spec import Hyper, OptimizerSpec, Preset
 
 _PRODUCT_FLOOR = 1e-17  # below 2**-54, 1 - x rounds to exactly 1.0 in float64
@@ -163,16 +164,13 @@ NADAM = OptimizerSpec(
     name="nadam",
     rule=nadam_rule,
     hyper={
-        "lr": Hyper(2e-3, 0.0, doc="learning rate", label="learning rate"),
-        "beta1": Hyper(0.9, 0.0, 1.0, high_open=True, doc="decay of the first-moment average",
-                       label="beta parameter at index 0"),
-        "beta2": Hyper(0.999, 0.0, 1.0, high_open=True, doc="decay of the second-moment average",
-                       label="beta parameter at index 1"),
+        "lr": lr_hyper(2e-3),
+        **betas_hyper(),
         "eps": Hyper(1e-8, 0.0, doc="added to the denominator for stability", label="epsilon value"),
         "weight_decay": Hyper(0.0, 0.0, doc="L2 penalty added to the gradient, or decoupled decay"),
         "momentum_decay": Hyper(4e-3, 0.0, doc="psi of the momentum schedule beta1(1 - 0.5*0.96^(t psi))"),
         "decoupled_weight_decay": Hyper(False, doc="decay p *= 1 - lr*weight_decay instead of L2 (NAdamW)"),
-        "maximize": Hyper(False, doc="ascend the objective instead of descending"),
+        "maximize": MAXIMIZE,
     },
     state=("exp_avg", "exp_avg_sq"),
     step_scalars=nadam_scalars,

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._common import lr_hyper
 from ._spec import Hyper, OptimizerSpec
 
 
@@ -61,7 +62,7 @@ NESTEROV = OptimizerSpec(
     name="nesterov",
     rule=nesterov_rule,
     hyper={
-        "lr": Hyper(1e-3, 0.0, doc="learning rate", label="learning rate"),
+        "lr": lr_hyper(1e-3),
         "momentum": Hyper(0.9, 0.0, 1.0, high_open=True, doc="momentum factor"),
         "weight_decay": Hyper(0.0, 0.0, doc="L2 penalty added to the gradient"),
     },

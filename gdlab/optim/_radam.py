@@ -48,6 +48,7 @@ import math
 
 import numpy as np
 
+from ._common import MAXIMIZE, betas_hyper, lr_hyper
 from ._spec import Hyper, OptimizerSpec, Preset
 
 
@@ -174,15 +175,12 @@ RADAM = OptimizerSpec(
     name="radam",
     rule=radam_rule,
     hyper={
-        "lr": Hyper(1e-3, 0.0, doc="learning rate", label="learning rate"),
-        "beta1": Hyper(0.9, 0.0, 1.0, high_open=True, doc="decay of the first-moment average",
-                       label="beta parameter at index 0"),
-        "beta2": Hyper(0.999, 0.0, 1.0, high_open=True, doc="decay of the second-moment average",
-                       label="beta parameter at index 1"),
+        "lr": lr_hyper(1e-3),
+        **betas_hyper(),
         "eps": Hyper(1e-8, 0.0, doc="added to sqrt(exp_avg_sq) for stability", label="epsilon value"),
         "weight_decay": Hyper(0.0, 0.0, doc="L2 penalty added to the gradient, or decoupled decay"),
         "decoupled_weight_decay": Hyper(False, doc="decay p *= 1 - lr*weight_decay instead of L2 (RAdamW)"),
-        "maximize": Hyper(False, doc="ascend the objective instead of descending"),
+        "maximize": MAXIMIZE,
     },
     state=("exp_avg", "exp_avg_sq"),
     step_scalars=radam_scalars,

@@ -63,6 +63,7 @@ import math
 
 import numpy as np
 
+from ._common import MAXIMIZE, lr_hyper
 from ._spec import Hyper, OptimizerSpec, Preset
 
 
@@ -213,13 +214,13 @@ RMSPROP = OptimizerSpec(
     name="rmsprop",
     rule=rmsprop_rule,
     hyper={
-        "lr": Hyper(1e-2, 0.0, doc="learning rate", label="learning rate"),
+        "lr": lr_hyper(1e-2),
         "alpha": Hyper(0.99, 0.0, 1.0, doc="decay of the squared-gradient average (Keras rho, optax decay)"),
         "eps": Hyper(1e-8, 0.0, doc="added to the denominator for stability", label="epsilon value"),
         "weight_decay": Hyper(0.0, 0.0, doc="L2 penalty added to the gradient"),
         "momentum": Hyper(0.0, 0.0, 1.0, high_open=True, doc="momentum factor"),
         "centered": Hyper(False, doc="divide by the estimated standard deviation (Graves, 2013)"),
-        "maximize": Hyper(False, doc="ascend the objective instead of descending"),
+        "maximize": MAXIMIZE,
     },
     state=("square_avg", "momentum_buffer", "grad_avg"),
     active_state=_rmsprop_active,

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._common import MAXIMIZE, lr_hyper
 from ._spec import Hyper, OptimizerSpec, Preset
 
 
@@ -173,12 +174,12 @@ SGD = OptimizerSpec(
     name="sgd",
     rule=sgd_rule,
     hyper={
-        "lr": Hyper(1e-3, 0.0, doc="learning rate", label="learning rate"),
+        "lr": lr_hyper(1e-3),
         "momentum": Hyper(0.0, 0.0, 1.0, high_open=True, doc="momentum factor"),
         "dampening": Hyper(0.0, 0.0, 1.0, doc="dampening of the gradient added to the buffer"),
         "weight_decay": Hyper(0.0, 0.0, doc="L2 penalty added to the gradient"),
         "nesterov": Hyper(False, doc="Nesterov momentum (PyTorch form)"),
-        "maximize": Hyper(False, doc="ascend the objective instead of descending"),
+        "maximize": MAXIMIZE,
     },
     state=("momentum_buffer",),
     active_state=lambda h: ("momentum_buffer",) if h["momentum"] != 0 else (),
