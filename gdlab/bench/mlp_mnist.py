@@ -223,6 +223,14 @@ def run_worker(peer, threads, repeats, data, variant="", env=None):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def write_report(report: dict, path) -> None:
+    """Write a benchmark report as JSON to ``path`` (nothing when ``path`` is None)."""
+    if path:
+        with open(path, "w") as f:
+            json.dump(report, f, indent=2)
+        print(f"\nwrote {path}")
+
+
 def machine_info():
     """CPU model, core count, load average and library versions of this machine."""
     try:
@@ -357,10 +365,7 @@ def main(argv=None):
     pools = {p["filepath"]: p for r in report["runs"] for p in r.get("threadpools", ())}
     report["machine"]["threadpools"] = list(pools.values())
     summarize(report, threads)
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(report, f, indent=2)
-        print(f"\nwrote {args.out}")
+    write_report(report, args.out)
     return 0
 
 

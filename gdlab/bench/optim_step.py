@@ -365,7 +365,7 @@ def main(argv=None):
     if bad or args.repeats < 1 or min(threads) < 1 or min(sizes) < 1 or args.many_total < 0:
         p.error(f"unknown peers {bad}" if bad else "--repeats, --threads and --sizes must be >= 1")
 
-    from gdlab.bench.mlp_mnist import machine_info
+    from gdlab.bench.mlp_mnist import machine_info, write_report
 
     report = {"machine": machine_info(), "settings": vars(args) | {"threads": threads, "sizes": sizes},
               "runs": [], "numba": {}}
@@ -389,10 +389,7 @@ def main(argv=None):
                   flush=True)
     report["machine"]["load_avg_end"] = os.getloadavg()
     summarize(report)
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(report, f, indent=2)
-        print(f"\nwrote {args.out}")
+    write_report(report, args.out)
     return 0
 
 

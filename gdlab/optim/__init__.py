@@ -41,8 +41,9 @@ def __getattr__(name: str):
         raise AttributeError(name)
     from ..registry import get_registry
 
-    if name.replace("_", "-") in get_registry().specs("optimizers") or name in get_registry().specs("optimizers"):
-        key = name if name in get_registry().specs("optimizers") else name.replace("_", "-")
+    names = get_registry().specs("optimizers")
+    key = name if name in names else name.replace("_", "-")
+    if key in names:
 
         def factory(**kwargs) -> Optimizer:
             return create(key, **kwargs)
