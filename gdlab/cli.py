@@ -60,7 +60,34 @@ def main():
     """gdlab: a Numba-JIT laboratory for gradient-descent research."""
 
 
-@main.command()
+class _TrainGroup(click.Group):
+    """``gdlab train NAME``: a model with its own command (e.g. ``dssm``), or else an MLP
+    classifier on the registered dataset NAME (default mnist), run by ``train_mlp``."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0].startswith("-") and args[0] not in ctx.help_option_names):
+            args = ["mnist", *args]
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands:  # a dataset name: the MLP command takes it
+            return "mlp", train_mlp, args
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx, formatter):
+        super().format_commands(ctx, formatter)
+        with formatter.section("Datasets"):
+            formatter.write_text("Any other NAME is a registered dataset ('gdlab list datasets') on which "
+                                 "an MLP classifier is trained; 'gdlab train mnist --help' shows its options.")
+
+
+@main.group(cls=_TrainGroup)
+def train():
+    """Train a model: 'gdlab train DATASET [OPTIONS]' (an MLP classifier, default mnist)
+    or 'gdlab train MODEL [OPTIONS]' for the models listed below."""
+
+
+@click.command(name="mlp")
 @click.argument("dataset", default="mnist")
 @click.option("--hidden", default="256,128,64,20", show_default=True,
               help="Hidden layer sizes, comma-separated ('none' for softmax regression).")
@@ -89,7 +116,7 @@ def main():
               help="Folder for history.json, history.csv, curves.png and model.npz.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar [default: when stderr is a terminal].")
-def train(dataset, hidden, activation, optimizer_name, lr, params, batch_size, epochs, seed,
+def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_size, epochs, seed,
           threads, dtype, train_size, test_size, out_dir, progress):
     """Train an MLP classifier on DATASET (default: mnist) by mini-batch gradient descent.
 
