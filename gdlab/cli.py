@@ -201,11 +201,12 @@ def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_siz
 
 
 @main.command(name="list")
-@click.argument("kind", type=click.Choice(["optimizers", "presets", "datasets"]))
+@click.argument("kind", type=click.Choice(["optimizers", "presets", "surfaces", "datasets"]))
 @click.option("--markdown", is_flag=True,
               help="For 'presets': print the docs page of the built-in optimizers (docs/optimizers.md).")
 def list_(kind, markdown):
-    """List registered optimizers (provider, presets, hyperparameters), presets, or datasets."""
+    """List registered optimizers (provider, presets, hyperparameters), presets, surfaces
+    (dimension, parameters, minima) or datasets."""
     from .registry import get_registry
 
     reg = get_registry()
@@ -220,6 +221,12 @@ def list_(kind, markdown):
             click.echo(f"    presets: {', '.join(spec.preset_names)}")
             for h, hp in spec.hyper.items():
                 click.echo(f"    {h:<26} default {hp.default!r:<8} in {hp.describe_range():<14} {hp.doc}")
+        if kind == "surfaces":
+            s = spec.resolve()
+            dim = f"{s.dim}-D" if spec.dim is not None else f"n-D (default {s.dim})"
+            params = ", ".join(f"{k}={v!r}" for k, v in spec.params.items()) or "none"
+            click.echo(f"    {dim}; parameters: {params}; fmin {s.fmin:.6g}; "
+                       f"{s.minima.shape[0]} known minima; x0 {s.x0.tolist()[:4]}")
 
 
 @main.command()
@@ -231,6 +238,11 @@ def plugins():
         what = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.contributes.items() if v) or "nothing"
         click.echo(f"{info.name}  ({info.source})  {what}")
 
+
+from ._cli_surfaces import sweep, trajectory  # noqa: E402
+
+main.add_command(trajectory)
+main.add_command(sweep)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

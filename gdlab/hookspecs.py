@@ -26,5 +26,14 @@ def gdlab_register_optimizers():
 
 
 @hookspec
+def gdlab_register_surfaces():
+    """Return a list of :class:`gdlab.surfaces.SurfaceSpec` this plugin provides.
+
+    Each spec's ``f`` and ``grad`` must be plain-Python scalar functions defined at module
+    level; they are compiled into the trajectory and sweep kernels (CPU and CUDA).
+    """
+
+
+@hookspec
 def gdlab_register_datasets():
     """Return a list of :class:`gdlab.datasets.DatasetSpec` this plugin provides."""

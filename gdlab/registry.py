@@ -17,10 +17,11 @@ import pluggy
 from . import hookspecs
 
 ENTRY_POINT_GROUP = "gdlab"
-BUILTIN_PLUGINS = ("gdlab.optim._plugin", "gdlab.datasets._plugin")
+BUILTIN_PLUGINS = ("gdlab.optim._plugin", "gdlab.surfaces._plugin", "gdlab.datasets._plugin")
 
 #: hook name -> kind of spec it registers
-_KINDS = {"optimizers": "gdlab_register_optimizers", "datasets": "gdlab_register_datasets"}
+_KINDS = {"optimizers": "gdlab_register_optimizers", "surfaces": "gdlab_register_surfaces",
+          "datasets": "gdlab_register_datasets"}
 
 
 class PluginError(RuntimeError):
@@ -148,7 +149,7 @@ class Registry:
         return specs
 
     def specs(self, kind: str) -> dict:
-        """``{name: spec}`` of one kind (``"optimizers"`` or ``"datasets"``)."""
+        """``{name: spec}`` of one kind (``"optimizers"``, ``"surfaces"`` or ``"datasets"``)."""
         if self._specs is None:
             self._specs = self._collect()
         return {k: v[0] for k, v in self._specs[kind].items()}
@@ -169,6 +170,10 @@ class Registry:
     def optimizer(self, name: str):
         """The :class:`~gdlab.optim.OptimizerSpec` called ``name`` (ValueError if unknown)."""
         return self._get("optimizers", name)
+
+    def surface(self, name: str):
+        """The :class:`~gdlab.surfaces.SurfaceSpec` called ``name`` (ValueError if unknown)."""
+        return self._get("surfaces", name)
 
     def dataset(self, name: str):
         """The :class:`~gdlab.datasets.DatasetSpec` called ``name`` (ValueError if unknown)."""

@@ -12,6 +12,8 @@
 
 Each failure raises AssertionError naming the optimizer, preset and check. gdlab's own
 optimizers pass the same checks in its test suite.
+
+``check_surface(spec)`` does the same for a loss surface (see its docstring).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from .optim import Optimizer, OptimizerSpec, compile_with
 from .optim._optimizer import cuda_available
 
-__all__ = ["check_optimizer"]
+__all__ = ["check_optimizer", "check_surface"]
 
 
 def _segments(spec: OptimizerSpec, n: int):
@@ -197,3 +199,117 @@ def _outside(h):
 def _max_rel(a, b) -> float:
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
+
+
+def check_surface(spec, *, dims=None, params: dict | None = None, n_points: int = 64, seed: int = 0,
+                  fd_rtol: float = 1e-6, min_rtol: float = 1e-9, cuda: bool | None = None) -> list[str]:
+    """Check a :class:`~gdlab.surfaces.SurfaceSpec` as gdlab's own surfaces are checked.
+
+    For each dimension in ``dims`` (default: the fixed dimension, or 1, 2 and 5 for n-D
+    surfaces):
+
+    1. bounds are finite with lo < hi, the default start is finite and inside them, and every
+       listed minimum is finite;
+    2. the compiled value and gradient (the kernels sweeps use) equal the plain-Python ``f``
+       and ``grad`` evaluated in float64 at ``n_points`` random points of the bounds
+       (relative 1e-12);
+    3. the gradient matches central finite differences of ``f`` (step ``1e-6 * max(1, |x|)``,
+       relative ``fd_rtol`` of the gradient's scale) at the same points;
+    4. the first listed minimum has value ``fmin`` and no listed minimum has a lower value
+       (relative ``min_rtol``); the gradient vanishes at every listed minimum (relative to
+       the gradient's scale over the bounds);
+    5. the CUDA sweep kernel (when CUDA or the simulator is available and ``cuda`` is not
+       False) reproduces the CPU sweep of a few SGD steps.
+
+    Parameters
+    ----------
+    spec : SurfaceSpec
+    dims : sequence of int, optional
+    params : dict, optional
+        Surface parameters to check with (default its own).
+    n_points : int, default 64
+    seed : int, default 0
+    fd_rtol, min_rtol : float
+        Tolerances of checks 3 and 4.
+    cuda : bool or None
+        None: check CUDA when available; True: require it; False: skip.
+
+    Returns
+    -------
+    list of str
+        What was checked.
+
+    Raises
+    ------
+    AssertionError
+        Naming the surface, the dimension and the failed check.
+    """
+    from .surfaces import Surface, SurfaceSpec, sweep
+
+    if not isinstance(spec, SurfaceSpec):
+        raise TypeError(f"check_surface takes a SurfaceSpec, got {type(spec).__name__}")
+    dims = ([spec.dim] if spec.dim is not None else [1, 2, 5]) if dims is None else list(dims)
+    done = []
+    rng = np.random.default_rng(seed)
+
+    def fail(d, what, detail):
+        raise AssertionError(f"surface {spec.name} ({d}-D): {what}: {detail}")
+
+    for d in dims:
+        try:
+            s: Surface = spec.resolve(d, **(params or {}))
+        except ValueError as exc:
+            fail(d, "bounds, minima and start well-formed", exc)
+        lo, hi = s.bounds[:, 0], s.bounds[:, 1]
+        if np.any(s.x0 < lo) or np.any(s.x0 > hi):
+            fail(d, "default start inside the bounds", f"x0 {s.x0.tolist()} vs bounds {s.bounds.tolist()}")
+        X = lo + (hi - lo) * rng.random((n_points, d))
+        f_py = np.array([spec.f(x, s.theta) for x in X])
+        g_py = np.array([[spec.grad(x, s.theta, i) for i in range(d)] for x in X])
+        f_c, g_c = s.value(X), s.gradient(X)
+        for what, a, b in (("value", f_c, f_py), ("gradient", g_c, g_py)):
+            err = np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300 + np.max(np.abs(b)) * 1e-12))
+            if not err <= 1e-12:
+                fail(d, f"compiled {what} equals plain-Python {what}", f"max relative difference {err:.3g}")
+        scale = max(1e-300, float(np.max(np.abs(g_py))))
+        fd = np.empty_like(g_py)
+        for i in range(d):
+            h = 1e-6 * np.maximum(1.0, np.abs(X[:, i]))
+            E = np.zeros_like(X)
+            E[:, i] = h
+            fd[:, i] = (np.array([spec.f(x, s.theta) for x in X + E])
+                        - np.array([spec.f(x, s.theta) for x in X - E])) / (2 * h)
+        err = np.max(np.abs(fd - g_py)) / scale
+        if not err <= fd_rtol:
+            k = int(np.argmax(np.max(np.abs(fd - g_py), axis=1)))
+            fail(d, "gradient against central differences",
+                 f"max error {err:.3g} of the gradient scale (at x = {X[k].tolist()}: analytic "
+                 f"{g_py[k].tolist()}, finite differences {fd[k].tolist()})")
+        if s.minima.shape[0]:
+            fm = np.array([spec.f(m, s.theta) for m in s.minima])
+            tol = min_rtol * max(1.0, abs(s.fmin))
+            if abs(fm[0] - s.fmin) > tol:
+                fail(d, "value at the first (global) minimum", f"f{s.minima[0].tolist()} = {fm[0]!r}, fmin = {s.fmin!r}")
+            if np.any(fm < s.fmin - tol):
+                k = int(np.argmin(fm))
+                fail(d, "no minimum below fmin", f"f{s.minima[k].tolist()} = {fm[k]!r} < fmin = {s.fmin!r}")
+            gm = np.array([[spec.grad(m, s.theta, i) for i in range(d)] for m in s.minima])
+            gerr = np.max(np.abs(gm)) / scale
+            if not gerr <= 1e-7:
+                k = int(np.argmax(np.max(np.abs(gm), axis=1)))
+                fail(d, "gradient vanishes at the minima", f"|grad| at {s.minima[k].tolist()} is "
+                     f"{np.abs(gm[k]).max():.3g} ({gerr:.3g} of the gradient scale)")
+        elif np.isfinite(s.fmin):
+            fail(d, "minima", "fmin is finite but no minimum is listed")
+        done.append(f"{d}-D: bounds, value, gradient, minima")
+        if cuda is not False and (cuda or cuda_available()):
+            starts = X[: min(8, n_points)]
+            lr = 1e-3 / max(1.0, scale)
+            a = sweep(s, {"sgd": {"lr": lr}}, starts=starts, n_steps=5, backend="cpu", tol=None)
+            b = sweep(s, {"sgd": {"lr": lr}}, starts=starts, n_steps=5, backend="cuda", tol=None)
+            xa = np.stack([a.table[f"x_{i}"] for i in range(d)], axis=1)
+            xb = np.stack([b.table[f"x_{i}"] for i in range(d)], axis=1)
+            if not np.allclose(xa, xb, rtol=1e-12, atol=1e-12 * np.max(np.abs(xa)), equal_nan=True):
+                fail(d, "CUDA sweep equals the CPU sweep", f"max difference {np.nanmax(np.abs(xa - xb)):.3g}")
+            done.append(f"{d}-D: CUDA sweep equals CPU")
+    return done
