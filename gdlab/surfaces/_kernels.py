@@ -74,9 +74,14 @@ def hyper_read_by(fn, names) -> list[str]:
     side. Sweeps use it to evaluate ``step_scalars``, ``state_init`` and ``active_state`` once
     per distinct combination of what they read rather than once per configuration.
     """
+    return list(_hyper_read_by(fn, tuple(names)))
+
+
+@lru_cache(maxsize=None)
+def _hyper_read_by(fn, names: tuple) -> tuple:
     code = getattr(fn, "__code__", None)
     if code is None:
-        return list(names)
+        return names
     found: set[str] = set()
     todo = [code]
     while todo:
@@ -90,8 +95,8 @@ def hyper_read_by(fn, names) -> list[str]:
                 found.add(c)
             elif hasattr(c, "co_code"):
                 todo.append(c)
-    used = [n for n in names if n in found]
-    return used or list(names)
+    used = tuple(n for n in names if n in found)
+    return used or names
 
 
 def scalar_dependencies(spec: OptimizerSpec) -> set[str]:
