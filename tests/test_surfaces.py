@@ -240,6 +240,7 @@ def test_sweep_table_columns_and_minimum_classification():
     np.testing.assert_allclose(t["distance"], np.linalg.norm(finals(res) - s.minima[t["minimum"]], axis=1))
     assert np.all(t["distance"] < 1e-6) and np.all(t["steps"] >= 0) and not t["diverged"].any()
     assert (t["x0_0"][:8] == np.linspace(-5, 5, 8)).all()  # first coordinate fastest
+    pytest.importorskip("pandas", reason="to_pandas needs pandas (not a gdlab dependency)")
     df = res.to_pandas()
     assert list(df.columns) == list(t.dtype.names)
 
