@@ -7,12 +7,18 @@ looked up in ``$GDLAB_DATA_DIR/fashion-mnist/`` or ``<data_dir>/fashion-mnist/``
 
 from ._idx import DatasetError, DatasetNotFoundError, read_idx
 from ._mnist import load_fashion_mnist, load_mnist, scale_images
+from ._toy import exp_curve, load_diabetes, load_digits, load_iris, load_mnist_flat
 
 __all__ = [
     "DatasetError",
     "DatasetNotFoundError",
+    "exp_curve",
+    "load_diabetes",
+    "load_digits",
     "load_fashion_mnist",
+    "load_iris",
     "load_mnist",
+    "load_mnist_flat",
     "read_idx",
     "scale_images",
 ]

@@ -17,6 +17,58 @@ def core():
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+def layout(layer_sizes) -> tuple[np.ndarray, np.ndarray, int]:
+    """Flat-vector layout of a dense network: ``(sizes, offsets, n_params)``.
+
+    Layer ``l`` stores ``W_l`` of shape (layer_sizes[l], layer_sizes[l+1]) in C order at
+    ``offsets[l]``, followed by ``b_l`` of shape (layer_sizes[l+1],). ``sizes`` and
+    ``offsets`` are int64 arrays (what the compiled kernels take).
+    """
+    sizes = np.array([int(s) for s in layer_sizes], dtype=np.int64)
+    counts = sizes[:-1] * sizes[1:] + sizes[1:]
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    return sizes, offsets, int(counts.sum())
+
+
+def tensor_segments(sizes, offsets) -> tuple[np.ndarray, np.ndarray]:
+    """``(lo, hi)`` int64 bounds of every tensor (W_0, b_0, W_1, …) of a :func:`layout`."""
+    lo, hi = [], []
+    for l in range(len(sizes) - 1):
+        o, nw = int(offsets[l]), int(sizes[l] * sizes[l + 1])
+        lo += [o, o + nw]
+        hi += [o + nw, o + nw + int(sizes[l + 1])]
+    return np.array(lo, np.int64), np.array(hi, np.int64)
+
+
+def work_buffers(sizes, batch_size: int, dtype):
+    """``(acts, aoffs, deltas)`` work buffers of the kernels for batches of up to
+    ``batch_size`` rows: layer ``l``'s (batch, sizes[l+1]) block starts at ``aoffs[l]``."""
+    widths = np.asarray(sizes, np.int64)[1:]
+    aoffs = np.concatenate([[0], np.cumsum(batch_size * widths)[:-1]]).astype(np.int64)
+    total = int(batch_size * widths.sum())
+    return np.empty(total, dtype), aoffs, np.empty(total, dtype)
+
+
+def pack(coefs, intercepts, sizes, offsets, n_params: int, dtype) -> np.ndarray:
+    """Copy per-layer ``coefs`` (W_l) and ``intercepts`` (b_l) into one flat vector of ``dtype``."""
+    params = np.empty(n_params, dtype)
+    for l, (W, b) in enumerate(zip(coefs, intercepts)):
+        o, nw = int(offsets[l]), int(sizes[l] * sizes[l + 1])
+        params[o : o + nw] = np.asarray(W).ravel()
+        params[o + nw : o + nw + int(sizes[l + 1])] = b
+    return params
+
+
+def unpack(params, sizes, offsets) -> tuple[list, list]:
+    """Per-layer copies ``(coefs, intercepts)`` of a flat vector (inverse of :func:`pack`)."""
+    coefs, intercepts = [], []
+    for l in range(len(sizes) - 1):
+        fi, fo, o = int(sizes[l]), int(sizes[l + 1]), int(offsets[l])
+        coefs.append(params[o : o + fi * fo].reshape(fi, fo).copy())
+        intercepts.append(params[o + fi * fo : o + fi * fo + fo].copy())
+    return coefs, intercepts
+
+
 def as_labels(name: str, y, n_rows: int, n_classes: int) -> np.ndarray:
     """Labels as a C-contiguous int64 vector in [0, n_classes), else ValueError naming ``name``."""
     y = np.asarray(y)

@@ -40,3 +40,45 @@ def train_batches(X, y, perm, b_start, b_stop, batch_size, params, grads, state,
         correct += c
         seen += nb
     return loss_sum, correct, seen, t, -1
+
+
+@njit(cache=True, nogil=True)
+def train_batches_ex(X, Y, sw, perm, b_start, b_stop, batch_size, params, grads, state, hyper, t,
+                     sizes, offs, act, kind, kdiv, alpha, alpha_mean, rate, seed, eps,
+                     acts, aoffs, deltas, xb, yb, swb, seg_lo, seg_hi):
+    """Mini-batches ``b_start .. b_stop - 1`` of one epoch with any output/loss, per-sample
+    weights, an L2 penalty and dropout (see ``loss_grad_ex`` in models/_mlp_core.py).
+
+    Batch ``k`` holds rows ``perm[k * batch_size : (k + 1) * batch_size]`` of ``X`` (n, d),
+    targets ``Y`` (n, n_out) and weights ``sw`` (n,). Step ``t + 1`` of the optimizer (and
+    of the dropout masks) follows each batch; non-finite losses do not stop the loop (the
+    caller checks the parameters, as scikit-learn does).
+
+    Returns ``(sum of batch loss * batch rows, rows seen, t)``, each batch loss being
+    ``data / kdiv + penalty`` (``kdiv`` = n_out for the squared error, whose reported loss
+    scikit-learn averages over outputs, else 1).
+    """
+    n = perm.shape[0]
+    d = X.shape[1]
+    k = Y.shape[1]
+    loss_sum = 0.0
+    seen = 0
+    for b in range(b_start, b_stop):
+        lo = b * batch_size
+        nb = min(lo + batch_size, n) - lo
+        for i in range(nb):
+            r = perm[lo + i]
+            swb[i] = sw[r]
+            for j in range(d):
+                xb[i, j] = X[r, j]
+            for j in range(k):
+                yb[i, j] = Y[r, j]
+        data, pen = loss_grad_ex(params, grads, sizes, offs, act, kind, xb[:nb], yb[:nb], swb[:nb],
+                                 alpha, alpha_mean, rate, seed, t + 1, eps, acts, aoffs, deltas)
+        t += 1
+        sc = opt_scalars(t, hyper)
+        for s in range(seg_lo.shape[0]):
+            opt_update(params, grads, state, hyper, sc, seg_lo[s], seg_hi[s])
+        loss_sum += (data / kdiv + pen) * nb
+        seen += nb
+    return loss_sum, seen, t

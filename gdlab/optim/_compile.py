@@ -74,9 +74,11 @@ def opt_scalars(t, hyper):
     return {scalars_call}
 
 
-@njit(cache=True, fastmath={fm}, nogil=True)
+@njit(cache=True, fastmath={fm}, nogil=True, error_model="numpy")
 def opt_update(params, grads, state, hyper, sc, lo, hi):
-    """Apply one step to ``params[lo:hi]`` in place (serial, for use inside other kernels)."""
+    """Apply one step to ``params[lo:hi]`` in place (serial, for use inside other kernels).
+    NumPy's error model: a division by zero gives inf/nan (caught by the callers' finiteness
+    checks) instead of a per-element check that keeps LLVM from vectorising the loop."""
 {update_body}
 
 
