@@ -239,8 +239,16 @@ def plugins():
         click.echo(f"{info.name}  ({info.source})  {what}")
 
 
+@main.group(name="eval")
+def eval_():
+    """Evaluate a saved model: 'gdlab eval MODEL [OPTIONS]' for the models listed below."""
+
+
+from ._cli_dssm import eval_dssm, train_dssm  # noqa: E402
 from ._cli_surfaces import sweep, trajectory  # noqa: E402
 
+train.add_command(train_dssm)
+eval_.add_command(eval_dssm)
 main.add_command(trajectory)
 main.add_command(sweep)
 
