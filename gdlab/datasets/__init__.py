@@ -8,10 +8,12 @@ looked up in ``$GDLAB_DATA_DIR/fashion-mnist/`` or ``<data_dir>/fashion-mnist/``
 from ._idx import DatasetError, DatasetNotFoundError, read_idx
 from ._mnist import load_fashion_mnist, load_mnist, scale_images
 from ._toy import exp_curve, load_diabetes, load_digits, load_iris, load_mnist_flat
+from ._wikiqa import WikiQA, load_wikiqa, read_wikiqa_tsv
 
 __all__ = [
     "DatasetError",
     "DatasetNotFoundError",
+    "WikiQA",
     "exp_curve",
     "load_diabetes",
     "load_digits",
@@ -19,6 +21,8 @@ __all__ = [
     "load_iris",
     "load_mnist",
     "load_mnist_flat",
+    "load_wikiqa",
+    "read_wikiqa_tsv",
     "read_idx",
     "scale_images",
 ]
