@@ -27,4 +27,6 @@ ESTIMATORS = [
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks, xfail_strict=True)
 def test_sklearn_compatible_estimator(estimator, check):
+    """scikit-learn's own conformance check: it raises AssertionError (or the error it probes
+    for) when the estimator misbehaves; the listed expected failures are strict xfails."""
     check(estimator)
