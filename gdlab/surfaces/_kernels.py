@@ -162,8 +162,9 @@ class _Plan:
     """Names and lines shared by the three sweep generators."""
 
     def __init__(self, opt: OptimizerSpec, active: tuple[str, ...], dim: int, per_config: bool,
-                 noise: bool, fixed: tuple):
+                 noise: bool, fixed: tuple, parallel: bool = True):
         self.opt, self.active, self.d = opt, active, dim
+        self.parallel = parallel
         self.per_config, self.noise = per_config, noise
         self.nh, self.nsc = len(opt.hyper), len(opt.scalars)
         self.row = {s: r for r, s in enumerate(active)}
@@ -242,7 +243,7 @@ def _blocked_source(plan: _Plan) -> str:
             lines += [f"{ind}    {x}[k] = p"]
         return lines
 
-    L = ["@njit(cache=True, parallel=True, nogil=True, fastmath=" + _FM + ")",
+    L = [f"@njit(cache=True, parallel={plan.parallel}, nogil=True, fastmath=" + _FM + ")",
          f"def sweep({_SIGNATURE}):", _DOC.format(what="Blocked CPU sweep (vectorised across configurations)."),
          "    n = X.shape[1]",
          "    rec = P.shape[0] > 0",
@@ -268,7 +269,7 @@ def _array_source(plan: _Plan) -> str:
     d, opt = plan.d, plan.opt
     hyp = plan.hyper("hv[{q}]")
     scs = [f"c{q}" for q in range(plan.nsc)]
-    L = ["@njit(cache=True, parallel=True, nogil=True, fastmath=" + _FM + ")",
+    L = [f"@njit(cache=True, parallel={plan.parallel}, nogil=True, fastmath=" + _FM + ")",
          f"def sweep({_SIGNATURE}):", _DOC.format(what="CPU sweep, one configuration per prange iteration."),
          "    n = X.shape[1]",
          "    rec = P.shape[0] > 0",
@@ -409,7 +410,8 @@ def scalar_table(hyper, n_steps):
 
 @lru_cache(maxsize=None)
 def sweep_kernels(surface: SurfaceSpec, dim: int, opt: OptimizerSpec, active: tuple[str, ...],
-                  per_config: bool, noise: bool, fixed: tuple = (), target: str = "cpu") -> ModuleType:
+                  per_config: bool, noise: bool, fixed: tuple = (), target: str = "cpu",
+                  parallel: bool = True) -> ModuleType:
     """Module with the sweep kernel of one (surface, dimension, optimizer, active slots).
 
     ``per_config``: step scalars differ between configurations (computed in the loop);
@@ -418,18 +420,23 @@ def sweep_kernels(surface: SurfaceSpec, dim: int, opt: OptimizerSpec, active: tu
     e.g. AMSGrad's second square root; the arithmetic is unchanged, so results are identical).
 
     ``target="cpu"`` gives ``sweep`` (blocked or array form) and ``scalar_table``;
-    ``target="cuda"`` gives ``sweep_cuda``.
+    ``target="cuda"`` gives ``sweep_cuda``. ``parallel=False`` compiles the same CPU source
+    without ``prange`` parallelism: the same arithmetic in a fourth of the compile time, used
+    for batches of at most one block (trajectories, small sweeps), where ``prange`` has
+    nothing to share out.
 
     Raises
     ------
     NotImplementedError
         For a whole-kernel rule on CUDA.
     """
-    plan = _Plan(opt, active, dim, per_config, noise, fixed)
+    plan = _Plan(opt, active, dim, per_config, noise, fixed, parallel or target == "cuda")
     if target == "cuda":
         plan.rule = "_rule"
     inject = {**_inject(opt, "float64"), **_surface_inject(surface)}
     tag = f"{surface.name}_{dim}d_{opt.name.replace('-', '_')}_{opt.preset}"
+    if not plan.parallel:
+        tag += "_serial"
     if target == "cuda":
         if opt.update is not None:
             raise NotImplementedError(f"{opt.name}: whole-kernel rules have no CUDA sweep kernel")

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..optim._optimizer import Optimizer, _require_cuda, cuda_available
 from ..optim._spec import OptimizerSpec
-from ._kernels import hyper_read_by, scalar_dependencies, sweep_kernels
+from ._kernels import BLOCK, UNROLL_MAX, hyper_read_by, scalar_dependencies, sweep_kernels
 from ._spec import Surface, SurfaceSpec
 
 
@@ -174,7 +174,10 @@ def _run_batch(surface: Surface, b: _Batch, n_steps: int, tol: float | None, noi
     # Flags equal in every configuration become literals of the kernel (see sweep_kernels).
     flags = [h.is_flag for h in spec.hyper.values()]
     fixed = tuple((q, float(b.H[0, q])) for q in range(nh) if flags[q] and np.all(b.H[:, q] == b.H[0, q]))
-    cpu = sweep_kernels(surface.spec, d, spec, active, per_config, noisy, fixed)
+    # One block (a trajectory, a small sweep) runs serially: same arithmetic, cheaper compile.
+    blocked = spec.update is None and d <= UNROLL_MAX
+    parallel = n > (BLOCK if blocked else 1)
+    cpu = sweep_kernels(surface.spec, d, spec, active, per_config, noisy, fixed, parallel=parallel)
     nsc = len(spec.scalars)
     SC = (cpu.scalar_table(b.H[0].astype(np.float64), n_steps) if nsc and not per_config
           else np.zeros((0, max(nsc, 1))))
