@@ -463,3 +463,10 @@ def test_save_and_load_round_trip(qa, tmp_path):
     np.savez(tmp_path / "x.npz", a=np.zeros(1))
     with pytest.raises(ValueError, match="not a saved gdlab DSSM"):
         DSSM.load(tmp_path / "x.npz")
+
+
+def test_public_names_in_gdlab_models():
+    import gdlab.models as m
+
+    assert m.DSSM is DSSM and m.train_dssm is train and m.evaluate_dssm is evaluate
+    assert m.rank_candidates is rank_candidates and "DSSM" in m.__all__ and "DSSM" in dir(m)
