@@ -245,12 +245,14 @@ def eval_():
 
 
 from ._cli_dssm import eval_dssm, train_dssm  # noqa: E402
+from ._cli_figures import figures  # noqa: E402
 from ._cli_surfaces import sweep, trajectory  # noqa: E402
 
 train.add_command(train_dssm)
 eval_.add_command(eval_dssm)
 main.add_command(trajectory)
 main.add_command(sweep)
+main.add_command(figures)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
