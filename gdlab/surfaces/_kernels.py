@@ -162,9 +162,9 @@ class _Plan:
     """Names and lines shared by the three sweep generators."""
 
     def __init__(self, opt: OptimizerSpec, active: tuple[str, ...], dim: int, per_config: bool,
-                 noise: bool, fixed: tuple, parallel: bool = True):
+                 noise: bool, fixed: tuple, parallel: bool = True, record: bool | None = None):
         self.opt, self.active, self.d = opt, active, dim
-        self.parallel = parallel
+        self.parallel, self.record = parallel, record
         self.per_config, self.noise = per_config, noise
         self.nh, self.nsc = len(opt.hyper), len(opt.scalars)
         self.row = {s: r for r, s in enumerate(active)}
@@ -253,8 +253,11 @@ def _blocked_source(plan: _Plan) -> str:
     L += [f"        {x} = X[{i}, lo:lo + m].copy()" for i, x in enumerate(xs)]
     L += [f"        a{r}_{i} = S[{r}, {i}, lo:lo + m].copy()" for r in range(na) for i in range(d)]
     L += [f"        h{q} = H[{q}, lo:lo + m]" for q in range(plan.nh) if q not in plan.fixed]
-    L += ["        hit = np.full(m, -1, np.int64)",
-          "        if rec:"] + ["    " + x for x in steps(True)] + ["        else:"] + ["    " + x for x in steps(False)]
+    L += ["        hit = np.full(m, -1, np.int64)"]
+    if plan.record is None:  # both loops; the arrays passed pick one
+        L += ["        if rec:"] + ["    " + x for x in steps(True)] + ["        else:"] + ["    " + x for x in steps(False)]
+    else:                    # only the loop this kernel is built for (half the code to compile)
+        L += [x[4:] for x in steps(plan.record)]
     L += ["        t = n_steps",
           "        for k in range(m):"] + point(" " * 12)
     L += ["            if rec:"] + record(" " * 16)
@@ -411,7 +414,7 @@ def scalar_table(hyper, n_steps):
 @lru_cache(maxsize=None)
 def sweep_kernels(surface: SurfaceSpec, dim: int, opt: OptimizerSpec, active: tuple[str, ...],
                   per_config: bool, noise: bool, fixed: tuple = (), target: str = "cpu",
-                  parallel: bool = True) -> ModuleType:
+                  parallel: bool = True, record: bool | None = None) -> ModuleType:
     """Module with the sweep kernel of one (surface, dimension, optimizer, active slots).
 
     ``per_config``: step scalars differ between configurations (computed in the loop);
@@ -423,20 +426,22 @@ def sweep_kernels(surface: SurfaceSpec, dim: int, opt: OptimizerSpec, active: tu
     ``target="cuda"`` gives ``sweep_cuda``. ``parallel=False`` compiles the same CPU source
     without ``prange`` parallelism: the same arithmetic in a fourth of the compile time, used
     for batches of at most one block (trajectories, small sweeps), where ``prange`` has
-    nothing to share out.
+    nothing to share out. ``record`` (serial blocked kernels only): build only the loop that
+    records every step (True) or only the one that does not (False); None builds both.
 
     Raises
     ------
     NotImplementedError
         For a whole-kernel rule on CUDA.
     """
-    plan = _Plan(opt, active, dim, per_config, noise, fixed, parallel or target == "cuda")
+    parallel = parallel or target == "cuda"
+    plan = _Plan(opt, active, dim, per_config, noise, fixed, parallel, None if parallel else record)
     if target == "cuda":
         plan.rule = "_rule"
     inject = {**_inject(opt, "float64"), **_surface_inject(surface)}
     tag = f"{surface.name}_{dim}d_{opt.name.replace('-', '_')}_{opt.preset}"
     if not plan.parallel:
-        tag += "_serial"
+        tag += "_serial" + {None: "", True: "_rec", False: "_norec"}[plan.record]
     if target == "cuda":
         if opt.update is not None:
             raise NotImplementedError(f"{opt.name}: whole-kernel rules have no CUDA sweep kernel")

@@ -177,7 +177,8 @@ def _run_batch(surface: Surface, b: _Batch, n_steps: int, tol: float | None, noi
     # One block (a trajectory, a small sweep) runs serially: same arithmetic, cheaper compile.
     blocked = spec.update is None and d <= UNROLL_MAX
     parallel = n > (BLOCK if blocked else 1)
-    cpu = sweep_kernels(surface.spec, d, spec, active, per_config, noisy, fixed, parallel=parallel)
+    cpu = sweep_kernels(surface.spec, d, spec, active, per_config, noisy, fixed, parallel=parallel,
+                        record=bool(record))
     nsc = len(spec.scalars)
     SC = (cpu.scalar_table(b.H[0].astype(np.float64), n_steps) if nsc and not per_config
           else np.zeros((0, max(nsc, 1))))
