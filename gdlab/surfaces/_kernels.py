@@ -425,8 +425,8 @@ def sweep_kernels(surface: SurfaceSpec, dim: int, opt: OptimizerSpec, active: tu
     ``target="cpu"`` gives ``sweep`` (blocked or array form) and ``scalar_table``;
     ``target="cuda"`` gives ``sweep_cuda``. ``parallel=False`` compiles the same CPU source
     without ``prange`` parallelism: the same arithmetic in a fourth of the compile time, used
-    for batches of at most one block (trajectories, small sweeps), where ``prange`` has
-    nothing to share out. ``record`` (serial blocked kernels only): build only the loop that
+    for small batches (trajectories, at most one block, few coordinates), where ``prange``
+    has little or nothing to share out. ``record`` (serial blocked kernels only): build only the loop that
     records every step (True) or only the one that does not (False); None builds both.
 
     Raises
