@@ -75,31 +75,37 @@ class History:
 
     def plot(self, path, *, title: str | None = None) -> Path:
         """Save the four curves (train/test loss, train/test accuracy) against epoch as PNG/PDF."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-
         ep = self.column("epoch")
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
-        ax1.plot(ep, self.column("train_loss"), "o-", label="train")
-        ax1.plot(ep, self.column("test_loss"), "s-", label="test")
-        ax1.set(xlabel="epoch", ylabel="cross-entropy loss (nats)", yscale="log", title="loss")
-        ax2.plot(ep, 100 * self.column("train_acc"), "o-", label="train")
-        ax2.plot(ep, 100 * self.column("test_acc"), "s-", label="test")
-        ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
-        from matplotlib.ticker import MaxNLocator
 
-        for ax in (ax1, ax2):
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.grid(True, alpha=0.3)
-            ax.legend()
-        if title:
-            fig.suptitle(title)
-        path = Path(path)
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        return path
+        def draw(ax1, ax2):
+            ax1.plot(ep, self.column("train_loss"), "o-", label="train")
+            ax1.plot(ep, self.column("test_loss"), "s-", label="test")
+            ax1.set(xlabel="epoch", ylabel="cross-entropy loss (nats)", yscale="log", title="loss")
+            ax2.plot(ep, 100 * self.column("train_acc"), "o-", label="train")
+            ax2.plot(ep, 100 * self.column("test_acc"), "s-", label="test")
+            ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+
+        return _save_two_panels(path, draw, title)
+
+
+def _save_two_panels(path, draw: Callable, title: str | None) -> Path:
+    """A 10 x 4 inch figure of two epoch panels filled by ``draw(ax1, ax2)`` (integer ticks,
+    grid, legends, optional suptitle), saved to ``path`` (the suffix picks the format)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
+    draw(ax1, ax2)
+    for ax in (ax1, ax2):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    return path
 
 
 def train(model: MLP, optimizer: Optimizer, X, y, *, epochs: int = 20, batch_size: int = 64,

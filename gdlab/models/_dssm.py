@@ -43,7 +43,7 @@ import scipy.sparse as sp
 from .. import _jit
 from ..ranking import ranking_metrics
 from ..text import WordHashing
-from ..training import History, TrainingDiverged
+from ..training import History, TrainingDiverged, _save_two_panels
 
 __all__ = ["ARCHS", "DSSM", "DSSMHistory", "HashedTexts", "evaluate", "rank_candidates",
            "score_rows", "train"]
@@ -655,30 +655,17 @@ class DSSMHistory(History):
 
     def plot(self, path, *, title: str | None = None) -> Path:
         """Save train loss and dev MAP / NDCG@3 / NDCG@5 against epoch as PNG/PDF."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
-
         ep = self.column("epoch")
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
-        ax1.plot(ep, self.column("train_loss"), "o-", label="train")
-        ax1.set(xlabel="epoch", ylabel="softmax loss (nats)", title="training loss")
-        for key in ("dev_map", "dev_ndcg@3", "dev_ndcg@5"):
-            if self.records and key in self.records[0]:
-                ax2.plot(ep, self.column(key), "o-", label="dev " + key[4:].upper())
-        ax2.set(xlabel="epoch", ylabel="metric", title="dev ranking")
-        for ax in (ax1, ax2):
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.grid(True, alpha=0.3)
-            ax.legend()
-        if title:
-            fig.suptitle(title)
-        path = Path(path)
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        return path
+
+        def draw(ax1, ax2):
+            ax1.plot(ep, self.column("train_loss"), "o-", label="train")
+            ax1.set(xlabel="epoch", ylabel="softmax loss (nats)", title="training loss")
+            for key in ("dev_map", "dev_ndcg@3", "dev_ndcg@5"):
+                if self.records and key in self.records[0]:
+                    ax2.plot(ep, self.column(key), "o-", label="dev " + key[4:].upper())
+            ax2.set(xlabel="epoch", ylabel="metric", title="dev ranking")
+
+        return _save_two_panels(path, draw, title)
 
 
 def _single_blas_thread_if_parallel():

@@ -125,6 +125,19 @@ def alloc_side(nmax, nwmax, nnzmax, sizes, window, like):
 
 
 @njit(**LOCAL)
+def gather_batch(perm, lo, nb, pair_q, pair_d, negs, qrows, drows):
+    """Rows of batch ``perm[lo : lo + nb]``: ``qrows[i]`` the question of pair ``perm[lo + i]``,
+    ``drows[i * k1 : (i + 1) * k1]`` its positive sentence then its ``k1 - 1`` negatives."""
+    k1 = negs.shape[1] + 1
+    for i in range(nb):
+        p = perm[lo + i]
+        qrows[i] = pair_q[p]
+        drows[i * k1] = pair_d[p]
+        for j in range(k1 - 1):
+            drows[i * k1 + 1 + j] = negs[p, j]
+
+
+@njit(**LOCAL)
 def count_words(tptr, indptr, rows):
     """Number of word rows and of non-zeros of the texts ``rows``."""
     nw = np.int64(0)

@@ -30,12 +30,7 @@ def train_batches(q_indptr, q_indices, q_data, q_tptr, d_indptr, d_indices, d_da
     for k in range(b_start, b_stop):
         lo = k * batch_size
         nb = min(lo + batch_size, n) - lo
-        for i in range(nb):
-            p = perm[lo + i]
-            qrows[i] = pair_q[p]
-            drows[i * k1] = pair_d[p]
-            for j in range(k1 - 1):
-                drows[i * k1 + 1 + j] = negs[p, j]
+        gather_batch(perm, lo, nb, pair_q, pair_d, negs, qrows, drows)
         a, b = count_words(q_tptr, q_indptr, qrows[:nb])
         c, d = count_words(d_tptr, d_indptr, drows[: nb * k1])
         nwq, nwd, nnzq, nnzd = max(nwq, a), max(nwd, c), max(nnzq, b), max(nnzd, d)
@@ -47,12 +42,7 @@ def train_batches(q_indptr, q_indices, q_data, q_tptr, d_indptr, d_indices, d_da
     for k in range(b_start, b_stop):
         lo = k * batch_size
         nb = min(lo + batch_size, n) - lo
-        for i in range(nb):
-            p = perm[lo + i]
-            qrows[i] = pair_q[p]
-            drows[i * k1] = pair_d[p]
-            for j in range(k1 - 1):
-                drows[i * k1 + 1 + j] = negs[p, j]
+        gather_batch(perm, lo, nb, pair_q, pair_d, negs, qrows, drows)
         loss, nz = batch_loss_grad(params, grads, sizes, offs_q, offs_d, window,
                                    q_indptr, q_indices, q_data, q_tptr, qrows[:nb],
                                    d_indptr, d_indices, d_data, d_tptr, drows[: nb * k1],
