@@ -111,10 +111,34 @@ def gemm(a, b, c, trans_a, trans_b, beta):
 '''
 
 
-def gemm_source() -> str:
-    """Source of a compiled ``gemm(a, b, c, trans_a, trans_b, beta)`` (needs ``np``, ``njit``)."""
+_SUMSQ_BLAS = '''
+
+@njit(cache=True, nogil=True)
+def sumsq(x):
+    """``sum(x**2)`` of a 1-D array as a float64 (BLAS dot in x's dtype)."""
+    return np.float64(np.dot(x, x))
+'''
+
+_DETERMINISTIC = '''\
+from gdlab._gemm import gemm, sumsq
+'''
+
+
+def gemm_source(deterministic: bool = False) -> str:
+    """Source of compiled ``gemm(a, b, c, trans_a, trans_b, beta)`` and ``sumsq(x)``.
+
+    Parameters
+    ----------
+    deterministic : bool, default False
+        True: gdlab's own fixed-order GEMM (:mod:`gdlab._gemm`), the same bits on every CPU
+        and thread count. False: NumPy's bundled OpenBLAS (or SciPy's, or Numba's ``np.dot``).
+
+    The text needs ``np`` and ``njit`` in scope (the generated preamble provides them).
+    """
+    if deterministic:
+        return "# matrix products: gdlab deterministic GEMM\n" + _DETERMINISTIC
     found = find_cblas()
     if found is None:
-        return "# BLAS: numba np.dot\n" + _NUMBA_DOT
+        return "# BLAS: numba np.dot\n" + _NUMBA_DOT + _SUMSQ_BLAS
     path, s, d, bits = found
-    return f"# BLAS: {os.path.basename(path)}\n" + _EXTERNAL.format(s=s, d=d, bits=bits)
+    return f"# BLAS: {os.path.basename(path)}\n" + _EXTERNAL.format(s=s, d=d, bits=bits) + _SUMSQ_BLAS

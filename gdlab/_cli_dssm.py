@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from ._cli_options import deterministic_option
 
 _EXIT_DIVERGED = 3
 
@@ -101,9 +102,10 @@ def _metrics_lines(m: dict, ks) -> list[str]:
               help="Folder for history.json, history.csv, curves.png and model.npz.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar [default: when stderr is a terminal].")
+@deterministic_option
 def train_dssm(arch, hidden, window, shared, optimizer_name, lr, params, batch_size, epochs, negatives,
                gamma, negative_pool, patience, min_count, max_vocab, oov, weighting, max_words, seed,
-               threads, dtype, data_dir, verify, out_dir, progress):
+               threads, dtype, data_dir, verify, out_dir, progress, deterministic):
     """Train DSSM or CLSM on WikiQA's (question, correct sentence) pairs; early stopping on dev MAP.
 
     The letter-trigram vocabulary is learnt from the training questions and sentences. Every
@@ -190,7 +192,7 @@ def train_dssm(arch, hidden, window, shared, optimizer_name, lr, params, batch_s
             history = train(model, opt, hasher, tr, dev_data=dev, epochs=epochs, batch_size=batch_size,
                             negatives=negatives, gamma=gamma, negative_pool=negative_pool, seed=seed,
                             patience=patience or None, max_words=max_words, on_batches=bar.update,
-                            on_epoch=on_epoch)
+                            on_epoch=on_epoch, deterministic=deterministic)
     except ValueError as exc:
         bar.close()
         raise click.UsageError(str(exc)) from None
@@ -227,7 +229,8 @@ def train_dssm(arch, hidden, window, shared, optimizer_name, lr, params, batch_s
               help="Check the WikiQA files' SHA256 against the official release.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the metrics as JSON here [default: metrics-SPLIT.json beside the model].")
-def eval_dssm(model_path, split, ties, max_words, threads, data_dir, verify, out_path):
+@deterministic_option
+def eval_dssm(model_path, split, ties, max_words, threads, data_dir, verify, out_path, deterministic):
     """Rank every WikiQA question's candidate sentences with a model saved by 'gdlab train dssm'.
 
     Prints NDCG@1/3/5/10, MAP and MRR over the questions that have a correct sentence (the
@@ -252,7 +255,8 @@ def eval_dssm(model_path, split, ties, max_words, threads, data_dir, verify, out
     data = _load_split(split, data_dir, verify)
     try:
         with limit_threads(threads):
-            m = evaluate(model, hasher, data, ties=ties, max_words=max_words)
+            m = evaluate(model, hasher, data, ties=ties, max_words=max_words,
+                         deterministic=deterministic)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     ks = (1, 3, 5, 10)

@@ -10,11 +10,19 @@ The options are read once, at import, from the environment:
 ``GDLAB_CACHE_DIR``
     Where generated kernel modules and their compiled code live (default: the user
     cache directory given by :mod:`platformdirs`, e.g. ``~/.cache/gdlab``).
+``GDLAB_DETERMINISTIC``
+    ``1`` (default): matrix products run in gdlab's own GEMM (:mod:`gdlab._gemm`), whose
+    results are the same on every CPU and at any thread count; ``0``: they call OpenBLAS
+    (slightly faster, but its rounding depends on the CPU kernel it picks and on the thread
+    count). The Python API's ``deterministic=`` arguments and the CLI's
+    ``--deterministic/--fast`` override it for one call (:func:`deterministic_mode`).
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -31,6 +39,38 @@ def _flag(name: str, default: bool) -> bool:
 
 FASTMATH: bool = _flag("GDLAB_FASTMATH", False)
 CACHE: bool = _flag("GDLAB_CACHE", True)
+DETERMINISTIC: bool = _flag("GDLAB_DETERMINISTIC", True)
+
+_mode = threading.local()
+
+
+def deterministic() -> bool:
+    """Whether kernels generated now use the deterministic GEMM (see ``GDLAB_DETERMINISTIC``)."""
+    value = getattr(_mode, "deterministic", None)
+    return DETERMINISTIC if value is None else value
+
+
+@contextmanager
+def deterministic_mode(flag: bool | None):
+    """Generate kernels in deterministic (True) or OpenBLAS (False) mode inside the block.
+
+    ``None`` keeps the mode in force (the environment's default or an enclosing block's).
+    The setting is per thread.
+
+    Raises
+    ------
+    TypeError
+        If ``flag`` is not a bool or None.
+    """
+    if flag is not None and not isinstance(flag, bool):
+        raise TypeError(f"deterministic must be True, False or None, got {flag!r}")
+    old = getattr(_mode, "deterministic", None)
+    if flag is not None:
+        _mode.deterministic = flag
+    try:
+        yield
+    finally:
+        _mode.deterministic = old
 
 
 def cache_dir() -> Path:

@@ -90,8 +90,9 @@ from numba import njit, prange
 """
 
 
-def kernel_module(tag: str, templates=(), glue: str = "", inject: dict | None = None) -> ModuleType:
-    """Generated module: preamble, ``gemm`` (:mod:`gdlab._blas`), ``glue``, then templates.
+def kernel_module(tag: str, templates=(), glue: str = "", inject: dict | None = None,
+                  deterministic: bool | None = None) -> ModuleType:
+    """Generated module: preamble, ``gemm`` and ``sumsq`` (:mod:`gdlab._blas`), ``glue``, then templates.
 
     Parameters
     ----------
@@ -104,10 +105,15 @@ def kernel_module(tag: str, templates=(), glue: str = "", inject: dict | None = 
         Extra source placed before the templates (an optimizer's ``opt_*`` functions).
     inject : dict, optional
         Objects the glue refers to (see :func:`load_generated`).
+    deterministic : bool, optional
+        Which matrix products the module uses (see :func:`gdlab._blas.gemm_source`); default
+        the mode in force (:func:`gdlab._config.deterministic`).
     """
     from ._blas import gemm_source
 
-    parts = [_PREAMBLE, gemm_source(), glue]
+    if deterministic is None:
+        deterministic = _config.deterministic()
+    parts = [_PREAMBLE, gemm_source(deterministic), glue]
     parts += [f"# ---- template {t} ----\n" + template_source(t) for t in templates]
     return load_generated(tag, "\n\n".join(parts), inject or {})
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from ._cli_options import deterministic_option
 
 _EXIT_DIVERGED = 3
 
@@ -116,8 +117,9 @@ def train():
               help="Folder for history.json, history.csv, curves.png and model.npz.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar [default: when stderr is a terminal].")
+@deterministic_option
 def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_size, epochs, seed,
-          threads, dtype, train_size, test_size, out_dir, progress):
+          threads, dtype, train_size, test_size, out_dir, progress, deterministic):
     """Train an MLP classifier on DATASET (default: mnist) by mini-batch gradient descent.
 
     Inputs are scaled as (x/255 - 0.5)/0.5. After every epoch the train and test loss and
@@ -181,7 +183,8 @@ def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_siz
     try:
         with limit_threads(threads):
             history = fit(model, opt, X, y, X_test=X_test, y_test=y_test, epochs=epochs,
-                          batch_size=batch_size, seed=seed, on_batches=bar.update, on_epoch=on_epoch)
+                          batch_size=batch_size, seed=seed, on_batches=bar.update, on_epoch=on_epoch,
+                          deterministic=deterministic)
     except ValueError as exc:
         bar.close()
         raise click.UsageError(str(exc)) from None

@@ -18,6 +18,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._config import deterministic as deterministic_enabled
+from ._config import deterministic_mode
 from .models._mlp import _CORE, MLP, as_labels
 from .optim import Optimizer, compile_with
 
@@ -111,7 +113,8 @@ def _save_two_panels(path, draw: Callable, title: str | None) -> Path:
 def train(model: MLP, optimizer: Optimizer, X, y, *, epochs: int = 20, batch_size: int = 64,
           seed: int = 0, X_test=None, y_test=None, chunk: int = 50,
           on_batches: Callable[[int], None] | None = None,
-          on_epoch: Callable[[dict], None] | None = None) -> History:
+          on_epoch: Callable[[dict], None] | None = None,
+          deterministic: bool | None = None) -> History:
     """Train ``model`` by mini-batch gradient descent with ``optimizer``.
 
     Parameters
@@ -139,10 +142,15 @@ def train(model: MLP, optimizer: Optimizer, X, y, *, epochs: int = 20, batch_siz
         Called with the number of mini-batches just done (drives a progress bar).
     on_epoch : callable, optional
         Called with each epoch's record.
+    deterministic : bool, optional
+        True: matrix products in gdlab's fixed-order GEMM, so the history is bit-identical on
+        every x86-64 CPU and at any thread count; False: OpenBLAS (its rounding depends on the
+        CPU kernel and thread count). Default: ``GDLAB_DETERMINISTIC`` (True unless set to 0).
 
     Returns
     -------
     History
+        ``meta["deterministic"]`` records the mode used.
 
     Raises
     ------
@@ -152,6 +160,14 @@ def train(model: MLP, optimizer: Optimizer, X, y, *, epochs: int = 20, batch_siz
         When a mini-batch loss is not finite; names the epoch and step. The update of that
         step is not applied.
     """
+    with deterministic_mode(deterministic):
+        return _train(model, optimizer, X, y, epochs=epochs, batch_size=batch_size, seed=seed,
+                      X_test=X_test, y_test=y_test, chunk=chunk, on_batches=on_batches,
+                      on_epoch=on_epoch)
+
+
+def _train(model, optimizer, X, y, *, epochs, batch_size, seed, X_test, y_test, chunk, on_batches,
+           on_epoch) -> History:
     for name, v, lo in (("epochs", epochs, 0), ("batch_size", batch_size, 1), ("chunk", chunk, 1)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
@@ -182,7 +198,7 @@ def train(model: MLP, optimizer: Optimizer, X, y, *, epochs: int = 20, batch_siz
         "layer_sizes": list(model.layer_sizes), "activation": model.activation,
         "dtype": str(model.dtype), "optimizer": optimizer.spec.name, "hyper": dict(optimizer.hyper),
         "batch_size": batch_size, "epochs": epochs, "seed": seed, "n_train": n,
-        "n_test": int(X_test.shape[0]) if has_test else 0,
+        "n_test": int(X_test.shape[0]) if has_test else 0, "deterministic": deterministic_enabled(),
     })
     for epoch in range(1, epochs + 1):
         perm = rng.permutation(n).astype(np.int64)

@@ -163,7 +163,8 @@ def run(names=(), out="figures", *, quick: bool = False,
     A figure whose data is missing is skipped, one that raises is reported as failed; the
     others are still made. Afterwards ``out/SHA256SUMS`` lists the hashes of all data files
     in ``out`` (``sha256sum -c`` checks them) and ``out/figures.json`` records each figure's
-    status, seconds, files, the mode and the versions.
+    status, seconds, files, the mode and the versions. Figures are made with gdlab's
+    deterministic matrix products whatever ``GDLAB_DETERMINISTIC`` says.
 
     Parameters
     ----------
@@ -188,6 +189,8 @@ def run(names=(), out="figures", *, quick: bool = False,
     """
     import matplotlib
 
+    from gdlab._config import deterministic_mode
+
     matplotlib.use("Agg", force=False)
     chosen = select(list(names))
     out = Path(out)
@@ -198,7 +201,8 @@ def run(names=(), out="figures", *, quick: bool = False,
             on_start(f)
         t0 = time.perf_counter()
         try:
-            with matplotlib.rc_context(STYLE):
+            # deterministic in any case: the same data (SHA256SUMS) on every CPU and thread count
+            with matplotlib.rc_context(STYLE), deterministic_mode(True):
                 files = [Path(p) for p in f.load().make(out, quick=quick)]
             if not files:
                 raise FigureError(f"{f.module}.make wrote nothing")

@@ -40,7 +40,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from .. import _jit
+from .. import _config, _jit
 from ..ranking import ranking_metrics
 from ..text import WordHashing
 from ..training import History, TrainingDiverged, _save_two_panels
@@ -590,7 +590,7 @@ def score_rows(model: DSSM, hasher: WordHashing, data, *, max_words: int | None 
 
 
 def evaluate(model: DSSM, hasher: WordHashing, data, *, ks=(1, 3, 5, 10), ties: str = "average",
-             max_words: int | None = None) -> dict:
+             max_words: int | None = None, deterministic: bool | None = None) -> dict:
     """Rank every question's candidate sentences by cosine and compute the ranking metrics.
 
     Standard WikiQA protocol: questions without a correct sentence are excluded (counted in
@@ -607,12 +607,20 @@ def evaluate(model: DSSM, hasher: WordHashing, data, *, ks=(1, 3, 5, 10), ties: 
         Tie convention of :mod:`gdlab.ranking`.
     max_words : int, optional
         CLSM: words kept per text.
+    deterministic : bool, optional
+        Matrix products in gdlab's fixed-order GEMM (True) or OpenBLAS (False); default
+        ``GDLAB_DETERMINISTIC`` (True unless 0).
 
     Returns
     -------
     dict
         As :func:`gdlab.ranking.ranking_metrics`.
     """
+    with _config.deterministic_mode(deterministic):
+        return _evaluate(model, hasher, data, ks=ks, ties=ties, max_words=max_words)
+
+
+def _evaluate(model, hasher, data, *, ks, ties, max_words) -> dict:
     ev = _prepare_eval(model, hasher, data, "data", max_words)
     return ranking_metrics(ev.labels, _scores(model, ev), ev.groups, ks=ks, ties=ties)
 
@@ -683,7 +691,8 @@ def train(model: DSSM, optimizer, hasher: WordHashing, train_data, *, dev_data=N
           negative_pool: str = "corpus", seed: int = 0, patience: int | None = None,
           restore_best: bool = True, max_words: int | None = None, chunk: int = 20,
           ks=(1, 3, 5, 10), on_batches: Callable[[int], None] | None = None,
-          on_epoch: Callable[[dict], None] | None = None) -> DSSMHistory:
+          on_epoch: Callable[[dict], None] | None = None,
+          deterministic: bool | None = None) -> DSSMHistory:
     """Train ``model`` on the (question, correct sentence) pairs of ``train_data``.
 
     Every epoch shuffles the positive pairs and draws ``negatives`` negative sentences per pair
@@ -731,6 +740,9 @@ def train(model: DSSM, optimizer, hasher: WordHashing, train_data, *, dev_data=N
         NDCG cut-offs recorded.
     on_batches, on_epoch : callable, optional
         Called with the number of mini-batches just done / each epoch's record.
+    deterministic : bool, optional
+        Dense matrix products in gdlab's fixed-order GEMM (True: the same bits on every CPU and
+        thread count) or OpenBLAS (False); default ``GDLAB_DETERMINISTIC`` (True unless 0).
 
     Returns
     -------
@@ -743,6 +755,17 @@ def train(model: DSSM, optimizer, hasher: WordHashing, train_data, *, dev_data=N
     TrainingDiverged
         When a mini-batch loss is not finite (that update is not applied).
     """
+    with _config.deterministic_mode(deterministic):
+        return _train(model, optimizer, hasher, train_data, dev_data=dev_data, epochs=epochs,
+                      batch_size=batch_size, negatives=negatives, gamma=gamma,
+                      negative_pool=negative_pool, seed=seed, patience=patience,
+                      restore_best=restore_best, max_words=max_words, chunk=chunk, ks=ks,
+                      on_batches=on_batches, on_epoch=on_epoch)
+
+
+def _train(model, optimizer, hasher, train_data, *, dev_data, epochs, batch_size, negatives, gamma,
+           negative_pool, seed, patience, restore_best, max_words, chunk, ks, on_batches,
+           on_epoch) -> DSSMHistory:
     from ..optim import compile_with
 
     epochs = _int("epochs", epochs, 0)
@@ -778,6 +801,7 @@ def train(model: DSSM, optimizer, hasher: WordHashing, train_data, *, dev_data=N
         "patience": patience, "n_pairs": n, "n_queries": len(pairs.q.texts),
         "n_sentences": pairs.n_docs, "hasher": hasher.get_config(),
         "n_features": hasher.n_features, "protocol": "dev: questions without a correct sentence excluded",
+        "deterministic": _config.deterministic(),
     })
     best_map, best_epoch, best_params = -math.inf, 0, None
     stopped_early = False

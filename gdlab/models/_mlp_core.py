@@ -1,5 +1,5 @@
 # Kernel template (see gdlab._jit.kernel_module): pasted after the generated preamble, which
-# defines np, math, njit and gemm. Never imported on its own.
+# defines np, math, njit, gemm and sumsq. Never imported on its own.
 """Compiled pieces of the multilayer perceptron on one flat parameter vector.
 
 Layout: layer ``l`` (0-based) maps ``sizes[l]`` inputs to ``sizes[l + 1]`` outputs; its weight
@@ -16,21 +16,28 @@ from gdlab._config import jit_options
 from gdlab.models._codes import IDENTITY, LOGISTIC, RELU, TANH
 from gdlab.models._outputs import OUT_EXP, OUT_IDENTITY, OUT_LOGISTIC, OUT_SOFTMAX
 
+# Caching (as in models/_dssm_core.py): the deterministic gemm is parallel, and Numba 0.68
+# does not reload a parallel callee's parfors for a cached caller (numba #8578, #10128). So
+# everything on the way to a gemm is compiled into its callers (LOCAL), and the entry points
+# called from Python or from other templates are cached and parallel=True (ENTRY).
+ENTRY = jit_options(parallel=True)
+LOCAL = jit_options(cache=False)
 
-@njit(**jit_options())
+
+@njit(**LOCAL)
 def layer_params(params, sizes, offs, l):
     """Views ``(W, b)`` of layer ``l`` inside the flat vector ``params``."""
     fi, fo, o = sizes[l], sizes[l + 1], offs[l]
     return params[o : o + fi * fo].reshape((fi, fo)), params[o + fi * fo : o + fi * fo + fo]
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def block(buf, off, n, width):
     """(n, width) C-ordered view of the flat work buffer ``buf`` starting at ``off``."""
     return buf[off : off + n * width].reshape((n, width))
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def _bias_activate(out, b, act):
     n, m = out.shape
     for i in range(n):
@@ -50,7 +57,7 @@ def _bias_activate(out, b, act):
             flat[k] = 1.0 / (1.0 + math.exp(-flat[k]))
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def _times_derivative(delta, a, act):
     """delta *= f'(z), with f'(z) written in terms of a = f(z)."""
     n, m = delta.shape
@@ -68,7 +75,7 @@ def _times_derivative(delta, a, act):
             d[k] *= f[k] * (1 - f[k])
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def forward(params, sizes, offs, act, X, acts, aoffs):
     """Forward pass of the rows of ``X`` (n, sizes[0]); returns the (n, sizes[-1]) logits."""
     n = X.shape[0]
@@ -123,7 +130,7 @@ def softmax_xent(logits, y, delta, scale):
     return total, correct
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def backward(params, grads, sizes, offs, act, X, acts, aoffs, deltas):
     """Backpropagate the last layer's delta (already in ``deltas``) and fill ``grads``."""
     n = X.shape[0]
@@ -145,8 +152,8 @@ def backward(params, grads, sizes, offs, act, X, acts, aoffs, deltas):
             _times_derivative(dp, inp, act)
 
 
-@njit(**jit_options())
-def loss_grad_batch(params, grads, sizes, offs, act, X, y, acts, aoffs, deltas):
+@njit(**LOCAL)
+def _loss_grad_batch(params, grads, sizes, offs, act, X, y, acts, aoffs, deltas):
     """Mean softmax cross-entropy of the batch ``(X, y)``, its gradient into ``grads``.
 
     Returns ``(mean loss, number correct)``.
@@ -160,7 +167,16 @@ def loss_grad_batch(params, grads, sizes, offs, act, X, y, acts, aoffs, deltas):
     return total / n, correct
 
 
-@njit(**jit_options())
+@njit(**ENTRY)
+def loss_grad_batch(params, grads, sizes, offs, act, X, y, acts, aoffs, deltas):
+    """Mean softmax cross-entropy of the batch ``(X, y)``, its gradient into ``grads``.
+
+    Returns ``(mean loss, number correct)`` (the cached entry point of ``_loss_grad_batch``).
+    """
+    return _loss_grad_batch(params, grads, sizes, offs, act, X, y, acts, aoffs, deltas)
+
+
+@njit(**ENTRY)
 def evaluate(params, sizes, offs, act, X, y, chunk):
     """Summed loss and number correct over all rows of ``X``, ``chunk`` rows at a time."""
     n_layers = sizes.shape[0] - 1
@@ -180,7 +196,7 @@ def evaluate(params, sizes, offs, act, X, y, chunk):
     return total, correct
 
 
-@njit(**jit_options())
+@njit(**ENTRY)
 def predict_logits(params, sizes, offs, act, X, chunk):
     """Logits of every row of ``X`` as an (n, sizes[-1]) array, ``chunk`` rows at a time."""
     n_layers = sizes.shape[0] - 1
@@ -242,7 +258,7 @@ def _dropout_forward(out, rate, base):
             flat[k] *= scale
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def _times_derivative_dropout(delta, a, act, rate, base):
     """delta *= d(dropout(f(z)))/dz, with ``a`` the dropped-out, rescaled activations."""
     n, m = delta.shape
@@ -268,7 +284,7 @@ def _times_derivative_dropout(delta, a, act, rate, base):
             d[k] *= scale
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def forward_ex(params, sizes, offs, act, X, acts, aoffs, rate, seed, step):
     """Forward pass with inverted dropout of rate ``rate`` after every hidden activation
     (masks keyed by ``seed`` and ``step``; none when ``rate == 0``). Returns the (n, sizes[-1])
@@ -290,12 +306,12 @@ def forward_ex(params, sizes, offs, act, X, acts, aoffs, rate, seed, step):
     return inp
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def _xlogy(x, y):
     return 0.0 if x == 0 else x * math.log(y)
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def output_loss(z, Y, sw, kind, delta, scale, eps):
     """Canonical loss of output ``kind`` (see gdlab.models._outputs) and its gradient in ``z``.
 
@@ -358,7 +374,7 @@ def output_loss(z, Y, sw, kind, delta, scale, eps):
     return total
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def backward_ex(params, grads, sizes, offs, act, X, acts, aoffs, deltas, rate, seed, step, beta):
     """Backpropagate the output delta (already in ``deltas``) through layers with dropout.
 
@@ -387,7 +403,7 @@ def backward_ex(params, grads, sizes, offs, act, X, acts, aoffs, deltas, rate, s
                 _times_derivative(dp, inp, act)
 
 
-@njit(**jit_options())
+@njit(**LOCAL)
 def l2_penalty_grad(params, grads, sizes, offs, coef):
     """``grads += coef * W`` for every weight matrix (biases are not penalised); returns the
     sum of squared weights in float64 (0.0 without touching anything when ``coef == 0``)."""
@@ -402,14 +418,14 @@ def l2_penalty_grad(params, grads, sizes, offs, coef):
         G = grads[o : o + nw]
         for q in range(nw):  # a loop of its own, so that it vectorises
             G[q] += c * W[q]
-        # BLAS dot in the parameters' dtype, as scikit-learn's np.dot(s, s): 5x faster than a
-        # compiled float64 reduction, which LLVM may not reorder into SIMD lanes
-        sq += np.float64(np.dot(W, W))
+        # sumsq (see gdlab._blas): BLAS dot in the parameters' dtype as scikit-learn's
+        # np.dot(s, s), or the deterministic fixed-order float64 sum
+        sq += sumsq(W)
     return sq
 
 
-@njit(**jit_options())
-def loss_grad_ex(params, grads, sizes, offs, act, kind, X, Y, sw, alpha, alpha_mean, rate, seed,
+@njit(**LOCAL)
+def _loss_grad_ex(params, grads, sizes, offs, act, kind, X, Y, sw, alpha, alpha_mean, rate, seed,
                  step, eps, acts, aoffs, deltas):
     """Weighted loss of one batch and its gradient into ``grads``.
 
@@ -433,7 +449,15 @@ def loss_grad_ex(params, grads, sizes, offs, act, kind, X, Y, sw, alpha, alpha_m
     return data, 0.5 * coef * sq
 
 
-@njit(**jit_options())
+@njit(**ENTRY)
+def loss_grad_ex(params, grads, sizes, offs, act, kind, X, Y, sw, alpha, alpha_mean, rate, seed,
+                 step, eps, acts, aoffs, deltas):
+    """Cached entry point of ``_loss_grad_ex`` (same arguments and result)."""
+    return _loss_grad_ex(params, grads, sizes, offs, act, kind, X, Y, sw, alpha, alpha_mean, rate,
+                         seed, step, eps, acts, aoffs, deltas)
+
+
+@njit(**LOCAL)
 def _chunk_buffers(sizes, chunk, dtype_like):
     n_layers = sizes.shape[0] - 1
     aoffs = np.zeros(n_layers, np.int64)
@@ -443,7 +467,7 @@ def _chunk_buffers(sizes, chunk, dtype_like):
     return np.empty(total, dtype_like.dtype), aoffs, np.empty(total, dtype_like.dtype)
 
 
-@njit(**jit_options())
+@njit(**ENTRY)
 def loss_grad_full(params, grads, sizes, offs, act, kind, X, Y, sw, alpha, eps, chunk):
     """:func:`loss_grad_ex` over all rows at once (no dropout; ``alpha`` divided by the weight
     sum as in scikit-learn), ``chunk`` rows at a time; for full-batch solvers (L-BFGS)."""
@@ -467,7 +491,7 @@ def loss_grad_full(params, grads, sizes, offs, act, kind, X, Y, sw, alpha, eps, 
     return data * inv, 0.5 * coef * sq
 
 
-@njit(**jit_options())
+@njit(**ENTRY)
 def predict_out(params, sizes, offs, act, kind, X, chunk):
     """Outputs ``out(z)`` (softmax, logistic, exp or identity) of every row of ``X``, as an
     (n, sizes[-1]) array of X's dtype, ``chunk`` rows at a time (no dropout)."""

@@ -3,7 +3,8 @@
 # imported on its own. Keep it free of module-level state.
 
 
-@njit(cache=True, nogil=True)
+# parallel=True: cached entry points that reach the (parallel) deterministic gemm, see _mlp_core.py
+@njit(cache=True, nogil=True, parallel=True)
 def train_batches(X, y, perm, b_start, b_stop, batch_size, params, grads, state, hyper, t,
                   sizes, offs, act, acts, aoffs, deltas, xb, yb, seg_lo, seg_hi):
     """Mini-batches ``b_start .. b_stop - 1`` of one epoch: forward, backward, update.
@@ -28,7 +29,7 @@ def train_batches(X, y, perm, b_start, b_stop, batch_size, params, grads, state,
             yb[i] = y[r]
             for j in range(d):
                 xb[i, j] = X[r, j]
-        loss, c = loss_grad_batch(params, grads, sizes, offs, act, xb[:nb], yb[:nb],
+        loss, c = _loss_grad_batch(params, grads, sizes, offs, act, xb[:nb], yb[:nb],
                                   acts, aoffs, deltas)
         if not np.isfinite(loss):
             return loss_sum, correct, seen, t, k
@@ -42,7 +43,7 @@ def train_batches(X, y, perm, b_start, b_stop, batch_size, params, grads, state,
     return loss_sum, correct, seen, t, -1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def train_batches_ex(X, Y, sw, perm, b_start, b_stop, batch_size, params, grads, state, hyper, t,
                      sizes, offs, act, kind, kdiv, alpha, alpha_mean, rate, seed, eps,
                      acts, aoffs, deltas, xb, yb, swb, seg_lo, seg_hi):
@@ -73,7 +74,7 @@ def train_batches_ex(X, Y, sw, perm, b_start, b_stop, batch_size, params, grads,
                 xb[i, j] = X[r, j]
             for j in range(k):
                 yb[i, j] = Y[r, j]
-        data, pen = loss_grad_ex(params, grads, sizes, offs, act, kind, xb[:nb], yb[:nb], swb[:nb],
+        data, pen = _loss_grad_ex(params, grads, sizes, offs, act, kind, xb[:nb], yb[:nb], swb[:nb],
                                  alpha, alpha_mean, rate, seed, t + 1, eps, acts, aoffs, deltas)
         t += 1
         sc = opt_scalars(t, hyper)

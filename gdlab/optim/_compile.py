@@ -176,7 +176,7 @@ def optimizer_glue(spec: OptimizerSpec, active: tuple[str, ...] | None = None,
 
 
 def compile_with(spec: OptimizerSpec, *templates: str, active: tuple[str, ...] | None = None,
-                 dtype="float64") -> ModuleType:
+                 dtype="float64", deterministic: bool | None = None) -> ModuleType:
     """Module holding ``spec``'s kernels, followed by kernel templates if given.
 
     Parameters
@@ -190,6 +190,10 @@ def compile_with(spec: OptimizerSpec, *templates: str, active: tuple[str, ...] |
         Active state slots (``spec.active(hyper)``); default all.
     dtype : {"float32", "float64"} or numpy dtype, default "float64"
         Dtype of the parameters the kernels will see (the arithmetic is done in it).
+    deterministic : bool, optional
+        Matrix products of the templates in gdlab's deterministic GEMM (True) or OpenBLAS
+        (False); default the mode in force (``GDLAB_DETERMINISTIC``,
+        :func:`gdlab._config.deterministic_mode`).
 
     Returns
     -------
@@ -202,7 +206,10 @@ def compile_with(spec: OptimizerSpec, *templates: str, active: tuple[str, ...] |
     dtype = np.dtype(dtype).name
     if dtype not in _DTYPES:
         raise TypeError(f"optimizer kernels take float32 or float64 parameters, got {dtype}")
-    return _compile_cached(spec, spec.state if active is None else tuple(active), dtype, templates)
+    if deterministic is None:
+        deterministic = _config.deterministic()
+    return _compile_cached(spec, spec.state if active is None else tuple(active), dtype, templates,
+                           bool(deterministic))
 
 
 def _inject(spec: OptimizerSpec, dtype: str) -> dict:
@@ -216,10 +223,12 @@ def _inject(spec: OptimizerSpec, dtype: str) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _compile_cached(spec: OptimizerSpec, active: tuple, dtype: str, templates: tuple) -> ModuleType:
+def _compile_cached(spec: OptimizerSpec, active: tuple, dtype: str, templates: tuple,
+                    deterministic: bool) -> ModuleType:
     tag = "_".join([spec.name.replace("-", "_"), spec.preset, dtype]
                    + [t.rsplit("/", 1)[-1][:-3].strip("_") for t in templates])
-    return _jit.kernel_module(tag, templates, optimizer_glue(spec, active, dtype), _inject(spec, dtype))
+    return _jit.kernel_module(tag, templates, optimizer_glue(spec, active, dtype), _inject(spec, dtype),
+                              deterministic=deterministic)
 
 
 @lru_cache(maxsize=None)

@@ -39,6 +39,7 @@ from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_targ
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from .._config import deterministic_mode
 from ..models._codes import ACTIVATIONS
 from ..models._mlp import _CORE, core, layout, pack, tensor_segments, unpack, work_buffers
 from ..models._outputs import OUTPUTS
@@ -126,6 +127,7 @@ class _BaseMLP(BaseEstimator):
         "optimizer_params": [None, dict],
         "preset": [None, str],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "deterministic": [None, "boolean"],
     }
 
     # -- layout and prediction ---------------------------------------------------------
@@ -135,6 +137,10 @@ class _BaseMLP(BaseEstimator):
 
     def _forward_pass_fast(self, X, check_input=True):
         """Outputs of the network (after the output activation), shape (n_samples, n_outputs)."""
+        with deterministic_mode(self.deterministic):
+            return self._forward_pass_fast_mode(X, check_input)
+
+    def _forward_pass_fast_mode(self, X, check_input):
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
         X = _dense(X)
@@ -237,6 +243,10 @@ class _BaseMLP(BaseEstimator):
         return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
+        with deterministic_mode(self.deterministic):
+            return self._fit_mode(X, y, sample_weight, incremental)
+
+    def _fit_mode(self, X, y, sample_weight, incremental):
         hidden = self.hidden_layer_sizes
         if not hasattr(hidden, "__iter__"):
             hidden = [hidden]
@@ -568,6 +578,10 @@ _PARAMS_DOC = """
     dropout : float in [0, 1), default=0.0
         gdlab extension: inverted-dropout rate after every hidden activation during training
         (stochastic solvers; masks drawn from ``random_state``); no dropout at predict time.
+    deterministic : bool or None, default=None
+        gdlab extension: True computes the matrix products in gdlab's fixed-order GEMM (the
+        same bits on every CPU and thread count), False in OpenBLAS; None follows
+        ``GDLAB_DETERMINISTIC`` (default True). L-BFGS steps are SciPy's own either way.
 """
 
 _ATTRS_DOC = """
@@ -642,7 +656,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 optimizer=None, optimizer_params=None, preset=None, dropout=0.0):
+                 optimizer=None, optimizer_params=None, preset=None, dropout=0.0,
+                 deterministic=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -670,6 +685,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self.optimizer_params = optimizer_params
         self.preset = preset
         self.dropout = dropout
+        self.deterministic = deterministic
 
     loss = "log_loss"  # scikit-learn's classifier has a fixed loss (not a parameter)
 
@@ -820,7 +836,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 optimizer=None, optimizer_params=None, preset=None, dropout=0.0):
+                 optimizer=None, optimizer_params=None, preset=None, dropout=0.0,
+                 deterministic=None):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -849,6 +866,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self.optimizer_params = optimizer_params
         self.preset = preset
         self.dropout = dropout
+        self.deterministic = deterministic
 
     def _score_function(self, y, y_pred, sample_weight=None):
         return r2_score(y, y_pred, sample_weight=sample_weight)
