@@ -22,14 +22,24 @@ import re
 import sys
 import tempfile
 import threading
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
+
+from numba.core.errors import NumbaPerformanceWarning
 
 from . import _config
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _lock = threading.Lock()
+
+# The cached entry points of the templates are parallel=True so that the parfors of the
+# deterministic gemm they call are reloaded with them (see models/_mlp_core.py); Numba then warns
+# that their own body has no parallel loop. Silence that one message, for generated kernels only.
+warnings.filterwarnings(
+    "ignore", category=NumbaPerformanceWarning,
+    message=r"(?s).*no transformation for parallel execution was possible.*_gdlab_gen_")
 
 
 _GDLAB_IMPORT = re.compile(r"^\s*(?:from|import)\s+(gdlab(?:\.\w+)*)", re.MULTILINE)

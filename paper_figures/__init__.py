@@ -145,6 +145,37 @@ class Outcome:
     reason: str = ""
 
 
+#: Data files whose numbers come partly from libraries that compute on OpenBLAS/LAPACK
+#: (scikit-learn's own estimators, SciPy's linear solve), whose rounding depends on the CPU
+#: kernel OpenBLAS picks: identical between runs on one machine, not across machines. They are
+#: left out of :data:`QUICK_SUMS`; everything else is computed by gdlab's deterministic kernels.
+PLATFORM_DEPENDENT = {
+    "fig11_ridge.csv": "SciPy's Cholesky solve and scikit-learn's Ridge (LAPACK/OpenBLAS)",
+    "fig11_ridge.json": "SciPy's Cholesky solve and scikit-learn's Ridge (LAPACK/OpenBLAS)",
+    "fig12_mlp_estimators.json": "scikit-learn's MLPRegressor beside gdlab's (OpenBLAS)",
+    "fig12_mlp_estimators_loss.csv": "scikit-learn's MLPRegressor beside gdlab's (OpenBLAS)",
+    "fig12_mlp_estimators_regression.csv": "scikit-learn's MLPRegressor beside gdlab's (OpenBLAS)",
+}
+
+#: The committed SHA-256 of every quick-mode data file not in :data:`PLATFORM_DEPENDENT`: the
+#: same on every x86-64 machine (``tests/test_paper_figures.py`` checks them).
+QUICK_SUMS = Path(__file__).with_name("SHA256SUMS.quick")
+
+
+def compare_quick_sums(out) -> list[str]:
+    """Differences between the data files in ``out`` (made by ``run(quick=True)``) and
+    :data:`QUICK_SUMS`: one line per file whose hash differs, and per data file that is in
+    neither :data:`QUICK_SUMS` nor :data:`PLATFORM_DEPENDENT`. Files of figures that were not
+    made (missing data) are not reported. Empty when everything matches."""
+    want = dict(reversed(ln.split("  ", 1)) for ln in QUICK_SUMS.read_text().splitlines() if ln)
+    got = sha256sums(out)
+    problems = [f"{name}: {h} != committed {want[name]}" for name, h in got.items()
+                if name in want and want[name] != h]
+    problems += [f"{name}: not in {QUICK_SUMS.name} nor PLATFORM_DEPENDENT" for name in got
+                 if name not in want and name not in PLATFORM_DEPENDENT]
+    return problems
+
+
 def sha256sums(out: Path) -> dict[str, str]:
     """SHA-256 of every data file in ``out`` (CSV/JSON/NPZ/TXT), except measured times
     (names containing ``.timing.``) and the run record ``figures.json``."""

@@ -139,3 +139,11 @@ def test_quick_mode_data_files_are_identical_between_runs(quick_runs):
     for ln in lines:  # the recorded hashes are those of the files
         h, name = ln.split("  ")
         assert hashlib.sha256((a / name).read_bytes()).hexdigest() == h
+
+
+def test_quick_mode_data_equal_the_committed_hashes(quick_runs):
+    """The same data on every machine (issue 13): any OpenBLAS kernel, any thread count."""
+    a, _, _, _ = quick_runs
+    problems = pf.compare_quick_sums(a)
+    assert not problems, "quick-mode data differ from paper_figures/SHA256SUMS.quick:\n" + "\n".join(problems)
+    assert set(pf.PLATFORM_DEPENDENT).isdisjoint(ln.split("  ")[1] for ln in pf.QUICK_SUMS.read_text().splitlines())

@@ -147,3 +147,52 @@ def test_golden_bits_at_one_thread():
     with limit_threads(1):
         _check("mlp_mnist_sgd")
         _check("surface_sweep")
+
+
+def _small_run(deterministic, threads):
+    from gdlab._threads import limit_threads
+    from gdlab.models import MLP
+    from gdlab.optim import create
+    from gdlab.training import train
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((512, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 512)
+    model = MLP((784, 256, 10), "relu", seed=0)
+    with limit_threads(threads):
+        h = train(model, create("sgd", lr=0.05, momentum=0.9), X, y, epochs=2, batch_size=64,
+                  seed=0, deterministic=deterministic)
+    return model.params, h
+
+
+def test_training_is_thread_count_invariant_in_deterministic_mode():
+    """784x256 products are above PARALLEL_WORK: the 2-thread run splits them over threads."""
+    p1, h1 = _small_run(True, 1)
+    p2, h2 = _small_run(True, numba.config.NUMBA_NUM_THREADS)
+    np.testing.assert_array_equal(p1, p2)
+    assert h1.column("train_loss").tolist() == h2.column("train_loss").tolist()
+    assert h1.meta["deterministic"] is True
+
+
+def test_fast_mode_is_openblas_and_close():
+    pd, _ = _small_run(True, None)
+    pf, hf = _small_run(False, None)
+    assert hf.meta["deterministic"] is False
+    assert not np.array_equal(pd, pf)  # other rounding ...
+    np.testing.assert_allclose(pf, pd, rtol=0, atol=1e-4)  # ... of the same computation
+
+
+def test_cli_deterministic_flags(tmp_path):
+    from click.testing import CliRunner
+
+    from gdlab.cli import main
+
+    for flag, want in (("--deterministic", True), ("--fast", False)):
+        out = tmp_path / flag.strip("-")
+        res = CliRunner().invoke(main, ["train", "mnist", "--hidden", "16", "--epochs", "1",
+                                        "--train-size", "256", "--test-size", "64", "--no-progress",
+                                        flag, "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        assert json.loads((out / "history.json").read_text())["meta"]["deterministic"] is want
+    res = CliRunner().invoke(main, ["train", "mnist", "--help"])
+    assert "--deterministic / --fast" in res.output

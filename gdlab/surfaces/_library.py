@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 from ._spec import SurfaceSpec
 
@@ -97,16 +98,92 @@ def quadratic_grad(x, theta, i):
 
 
 def rotated_hessian(eigenvalues, seed) -> np.ndarray:
-    """``R diag(eigenvalues) Rᵀ`` with R a Haar-random rotation drawn from ``seed``."""
-    from scipy.stats import special_ortho_group
+    """``R diag(eigenvalues) Rᵀ`` with R a Haar-random rotation drawn from ``seed``.
 
+    R is ``scipy.stats.special_ortho_group``'s draw for ``numpy.random.default_rng(seed)``
+    (Mezzadri, "How to generate random matrices from the classical compact groups", Notices
+    AMS 54, 2007: QR of a Gaussian matrix, R's diagonal made positive, then the first row
+    scaled by det Q), but the QR and the product are computed by :func:`_haar_hessian` in a
+    fixed order instead of LAPACK and BLAS, so the matrix is the same on every CPU (it equals
+    SciPy's to rounding).
+
+    Parameters
+    ----------
+    eigenvalues : array-like of shape (d,)
+    seed : int
+
+    Returns
+    -------
+    ndarray of shape (d, d), float64, symmetric
+    """
     lam = np.asarray(eigenvalues, dtype=np.float64)
     d = lam.size
     if d == 1:
         return lam.reshape(1, 1)
-    R = special_ortho_group.rvs(d, random_state=np.random.default_rng(int(seed)))
-    Q = (R * lam) @ R.T
-    return 0.5 * (Q + Q.T)
+    z = np.random.default_rng(int(seed)).normal(size=(d, d))
+    return _haar_hessian(z, lam)
+
+
+@njit(cache=True, nogil=True)
+def _haar_hessian(z, lam):
+    """Householder QR of ``z`` (fixed order), Q with R's diagonal positive and det +1, then
+    ``0.5 (Q diag(lam) Qᵀ + its transpose)``."""
+    d = z.shape[0]
+    a = z.copy()
+    q = np.eye(d)
+    n_reflections = 0
+    v = np.empty(d)
+    for k in range(d - 1):
+        norm = 0.0
+        for i in range(k, d):
+            norm += a[i, k] * a[i, k]
+        norm = math.sqrt(norm)
+        if norm == 0.0:
+            continue
+        alpha = -norm if a[k, k] >= 0 else norm
+        vn = 0.0
+        for i in range(k, d):
+            v[i] = a[i, k]
+        v[k] -= alpha
+        for i in range(k, d):
+            vn += v[i] * v[i]
+        if vn == 0.0:
+            continue
+        n_reflections += 1
+        for j in range(k, d):  # a <- (I - 2 v vT / vn) a
+            s = 0.0
+            for i in range(k, d):
+                s += v[i] * a[i, j]
+            s = 2.0 * s / vn
+            for i in range(k, d):
+                a[i, j] -= s * v[i]
+        for i in range(d):  # q <- q (I - 2 v vT / vn)
+            s = 0.0
+            for j in range(k, d):
+                s += q[i, j] * v[j]
+            s = 2.0 * s / vn
+            for j in range(k, d):
+                q[i, j] -= s * v[j]
+    det = -1.0 if n_reflections % 2 else 1.0
+    for j in range(d):  # make R's diagonal positive, as scipy's ortho_group
+        if a[j, j] < 0:
+            det = -det
+            for i in range(d):
+                q[i, j] = -q[i, j]
+    for j in range(d):  # special_ortho_group: first row divided by det Q
+        q[0, j] /= det
+    h = np.empty((d, d))
+    for i in range(d):
+        for j in range(d):
+            s = 0.0
+            for k in range(d):
+                s += q[i, k] * lam[k] * q[j, k]
+            h[i, j] = s
+    out = np.empty((d, d))
+    for i in range(d):
+        for j in range(d):
+            out[i, j] = 0.5 * (h[i, j] + h[j, i])
+    return out
 
 
 def _quadratic_theta(d, p):
