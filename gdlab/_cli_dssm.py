@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from ._cli_options import deterministic_option
+from ._cli_options import deterministic_option, make_optimizer
 
 _EXIT_DIVERGED = 3
 
@@ -65,8 +65,9 @@ def _metrics_lines(m: dict, ks) -> list[str]:
 @click.option("--window", type=int, default=None, help="CLSM: words per convolution window [default: 3].")
 @click.option("--shared/--separate", default=False, show_default=True,
               help="One set of weights for the query and document towers, or two.")
-@click.option("--optimizer", "optimizer_name", default="adam", show_default=True,
-              help="Registered optimizer (see 'gdlab list optimizers').")
+@click.option("--optimizer", "optimizer_name", default="adam", show_default=True, metavar="SPEC",
+              help="NAME[@PRESET][:k=v,...], e.g. adam, adam@keras, 'adamw:lr=1e-3' "
+                   "(see 'gdlab list optimizers').")
 @click.option("--lr", type=float, default=None, help="Learning rate [default: the optimizer's own].")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Other optimizer hyperparameter, e.g. -p weight_decay=1e-5 (repeatable).")
@@ -113,6 +114,7 @@ def train_dssm(arch, hidden, window, shared, optimizer_name, lr, params, batch_s
     correct sentence excluded); the weights of the best dev MAP are kept and written with the
     vocabulary to --out/model.npz, for 'gdlab eval dssm'. The paper's DSSM:
 
+    \b
         gdlab train dssm --model dssm --optimizer adam --lr 1e-3 --gamma 10 --negatives 4 --seed 0
 
     Exit status: 0 on success, 1 for missing or malformed data, 2 for invalid arguments, 3 if
@@ -122,18 +124,13 @@ def train_dssm(arch, hidden, window, shared, optimizer_name, lr, params, batch_s
     from tqdm.auto import tqdm
 
     from ._threads import limit_threads
-    from .cli import _parse_param
     from .models._dssm import DSSM, train
-    from .optim import create
     from .text import WordHashing
     from .training import TrainingDiverged
 
-    hyper = dict(_parse_param(p) for p in params)
-    if lr is not None:
-        hyper["lr"] = lr
+    opt = make_optimizer(optimizer_name, params, lr)
     sizes = _parse_hidden(hidden)
     try:
-        opt = create(optimizer_name, **hyper)
         for name, v, lo in (("--batch-size", batch_size, 1), ("--epochs", epochs, 1),
                             ("--negatives", negatives, 1), ("--patience", patience, 0),
                             ("--min-count", min_count, 1)):

@@ -43,7 +43,7 @@ def figures(only, out_dir, quick, list_only, threads, progress):
     reason when it is missing.
 
     \b
-        gdlab figures --out figures                  # all (about 15 minutes on 2 cores)
+        gdlab figures --out figures                  # all (5-9 minutes on 2 cores)
         gdlab figures --quick --out /tmp/preview     # all, from less work
         gdlab figures --only gd_parabola --only 5    # two of them
 

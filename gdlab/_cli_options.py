@@ -13,3 +13,37 @@ def deterministic_option(f):
              "and at any --threads (default, unless GDLAB_DETERMINISTIC=0); or in OpenBLAS "
              "(--fast: a few percent faster, but its rounding depends on the CPU and thread "
              "count).")(f)
+
+
+def make_optimizer(text: str, params=(), lr: float | None = None):
+    """The optimizer of ``--optimizer TEXT`` (``NAME[@PRESET][:k=v,...]``), ``-p NAME=VALUE``
+    (repeatable; ``-p preset=NAME`` is ``@NAME``) and ``--lr``: a hyperparameter given in two of
+    them is an error, not a silent override.
+
+    Raises
+    ------
+    click.UsageError
+        For a bad text, value, name, preset or a hyperparameter given twice.
+    """
+    from .optim import create
+    from .optim._syntax import merge_hyper, parse_optimizer, parse_value
+
+    try:
+        opt = parse_optimizer(text)
+        preset, extra = opt.preset, {}
+        for item in params:
+            if "=" not in item:
+                raise ValueError(f"-p: expected NAME=VALUE, got {item!r}")
+            k, v = (s.strip() for s in item.split("=", 1))
+            if k in extra or (k == "preset" and preset is not None):
+                raise ValueError(f"{k} is given twice (in {text!r} or -p)")
+            if k == "preset":  # -p preset=keras is NAME@keras
+                preset = v
+                continue
+            extra[k] = parse_value(v, f"-p {k}")
+        hyper = merge_hyper(opt.hyper, extra, "-p")
+        if lr is not None:
+            hyper = merge_hyper(hyper, {"lr": lr}, "--lr")
+        return create(opt.name, preset=preset, **hyper)
+    except (ValueError, TypeError) as exc:
+        raise click.UsageError(str(exc)) from None

@@ -11,58 +11,28 @@ import click
 import numpy as np
 
 
-def _number(text: str, what: str):
-    low = text.strip().lower()
-    if low in {"true", "yes", "on"}:
-        return True
-    if low in {"false", "no", "off"}:
-        return False
+def _parse(text: str, *, ranges: bool):
+    """``NAME[@PRESET][:k=v,...]`` through gdlab's one parser; click's error on bad text."""
+    from .optim._syntax import parse_optimizer
+
     try:
-        return float(text)
-    except ValueError:
-        raise click.BadParameter(f"{what}: {text!r} is not a number or true/false") from None
-
-
-def _values(text: str, what: str):
-    """``0.1`` | ``0.1|0.2`` | ``log:1e-4:1e-1:20`` | ``lin:0:0.99:20`` -> value or list."""
-    if text.startswith(("log:", "lin:")):
-        parts = text.split(":")
-        if len(parts) != 4:
-            raise click.BadParameter(f"{what}: expected {parts[0]}:LOW:HIGH:N, got {text!r}")
-        lo, hi, n = _number(parts[1], what), _number(parts[2], what), parts[3]
-        if not n.isdigit() or int(n) < 1:
-            raise click.BadParameter(f"{what}: N must be a positive integer, got {n!r}")
-        if parts[0] == "log":
-            if lo <= 0 or hi <= 0:
-                raise click.BadParameter(f"{what}: log ranges need LOW, HIGH > 0, got {text!r}")
-            return np.geomspace(lo, hi, int(n))
-        return np.linspace(lo, hi, int(n))
-    if "|" in text:
-        return [_number(v, what) for v in text.split("|")]
-    return _number(text, what)
-
-
-def parse_optimizer(text: str) -> tuple[str, dict]:
-    """``NAME[@PRESET][:k=v,k=v]`` -> (``NAME[@PRESET]``, {k: value or list})."""
-    name, _, rest = text.partition(":")
-    if not name:
-        raise click.BadParameter(f"expected NAME[@PRESET][:k=v,...], got {text!r}", param_hint="--optimizer")
-    grid = {}
-    for item in filter(None, (s.strip() for s in rest.split(","))):
-        if "=" not in item:
-            raise click.BadParameter(f"{text!r}: expected k=v, got {item!r}", param_hint="--optimizer")
-        k, v = (s.strip() for s in item.split("=", 1))
-        grid[k] = _values(v, f"{name} {k}")
-    return name, grid
+        return parse_optimizer(text, ranges=ranges)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--optimizer") from None
 
 
 def _kv(items, what) -> dict:
+    from .optim._syntax import parse_number
+
     out = {}
     for item in items:
         if "=" not in item:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=what)
         k, v = (s.strip() for s in item.split("=", 1))
-        out[k] = _number(v, f"{what} {k}")
+        try:
+            out[k] = parse_number(v, f"{what} {k}")
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=what) from None
     return out
 
 
@@ -117,6 +87,7 @@ def trajectory(surface, optimizers, dim, sparams, n_steps, tol, noise, seed, bac
     trajectory_<optimizer>.csv (step, x, loss, gradient norm) per optimizer and
     trajectories.png (contour plot with the paths; a curve for 1-D surfaces).
 
+    \b
         gdlab trajectory rosenbrock -o adam:lr=0.05 -o 'sgd:lr=1e-3,momentum=0.9' --steps 2000 --out runs/rosen
 
     Exit status: 0 on success, 2 for invalid arguments. Diverging runs are reported, not errors.
@@ -131,38 +102,31 @@ def trajectory(surface, optimizers, dim, sparams, n_steps, tol, noise, seed, bac
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StartOutsideBoundsWarning)
             for spec in optimizers:
-                name, hyper = parse_optimizer(spec)
-                lists = [k for k, v in hyper.items() if isinstance(v, (list, np.ndarray))]
-                if lists:
-                    raise click.BadParameter(f"{spec!r}: one value per hyperparameter here "
-                                             f"({', '.join(lists)} has several); use 'gdlab sweep'",
-                                             param_hint="--optimizer")
-                runs.append(run(name, surf, start, n_steps, tol=tol, noise=noise, seed=seed,
-                                backend=backend, **hyper))
+                _parse(spec, ranges=False)  # one value per hyperparameter ('gdlab sweep' takes lists)
+                runs.append(run(spec, surf, start, n_steps, tol=tol, noise=noise, seed=seed,
+                                backend=backend))
         for w in caught:
             click.echo(f"warning: {w.message}", err=True)
     except (ValueError, TypeError, RuntimeError) as exc:
         raise click.UsageError(str(exc)) from None
+    labels = [s.strip() for s in optimizers]  # as the user named them
+    width = max(16, *map(len, labels))
     click.echo(f"{surf!r}: fmin {surf.fmin:g}, start {runs[0].path[0].tolist()}, {n_steps} steps")
-    click.echo(f"{'optimizer':<16} {'final loss':>12} {'steps to tol':>12}  final point")
-    for r in runs:
-        label = _run_label(r)
+    click.echo(f"{'optimizer':<{width}} {'final loss':>12} {'steps to tol':>12}  final point")
+    for label, r in zip(labels, runs):
         hit = str(r.steps_to_tol) if r.steps_to_tol >= 0 else "-"
         status = "  DIVERGED" if r.diverged else ""
-        click.echo(f"{label:<16} {r.loss[-1]:>12.4e} {hit:>12}  "
+        click.echo(f"{label:<{width}} {r.loss[-1]:>12.4e} {hit:>12}  "
                    f"[{', '.join(f'{v:.6g}' for v in r.final)}]{status}")
     if out_dir is not None:
         from .surfaces.plot import plot_contour
 
         out_dir.mkdir(parents=True, exist_ok=True)
-        paths = [r.to_csv(out_dir / f"trajectory_{k}_{_safe(_run_label(r))}.csv") for k, r in enumerate(runs)]
+        paths = [r.to_csv(out_dir / f"trajectory_{k}_{_safe(label)}.csv")
+                 for k, (label, r) in enumerate(zip(labels, runs))]
         plot_contour(surf, runs, path=out_dir / "trajectories.png")
         paths.append(out_dir / "trajectories.png")
         click.echo("wrote " + ", ".join(map(str, paths)))
-
-
-def _run_label(r) -> str:
-    return f"{r.optimizer} lr={r.hyper['lr']:g}" if "lr" in r.hyper else r.optimizer
 
 
 def _safe(text: str) -> str:
@@ -193,6 +157,7 @@ def sweep(surface, optimizers, dim, sparams, n_steps, tol, noise, seed, backend,
     final loss and point, distance to and index of the nearest known minimum, steps to
     tolerance, diverged), plus heatmap.png (--heatmap) and basins.png (2-D grid starts).
 
+    \b
         gdlab sweep rosenbrock -o 'sgd:lr=log:1e-4:5e-3:24,momentum=lin:0:0.99:24' --steps 2000 \\
             --heatmap lr,momentum --out runs/sweep
 
@@ -216,11 +181,12 @@ def sweep(surface, optimizers, dim, sparams, n_steps, tol, noise, seed, backend,
             X0 = np.array([_point(p, "--starts") for p in starts.split(";")])
         grid = {}
         for spec in optimizers:
-            name, hyper = parse_optimizer(spec)
-            if name in grid:
-                raise click.BadParameter(f"optimizer {name!r} given twice; put all its values in one -o",
+            text = _parse(spec, ranges=True)
+            key = text.name + (f"@{text.preset}" if text.preset else "")
+            if key in grid:
+                raise click.BadParameter(f"optimizer {key!r} given twice; put all its values in one -o",
                                          param_hint="--optimizer")
-            grid[name] = hyper
+            grid[key] = text.hyper
         t0 = time.perf_counter()
         res = run(surf, grid, starts=X0, n_steps=n_steps, tol=tol, noise=noise, seed=seed,
                   backend=backend, scheduler=scheduler, chunk_size=chunk_size, progress=progress)

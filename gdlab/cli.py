@@ -9,25 +9,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from ._cli_options import deterministic_option
+from ._cli_options import deterministic_option, make_optimizer
 
 _EXIT_DIVERGED = 3
-
-
-def _parse_param(text: str) -> tuple[str, object]:
-    if "=" not in text:
-        raise click.BadParameter(f"expected NAME=VALUE, got {text!r}", param_hint="--param")
-    name, raw = (s.strip() for s in text.split("=", 1))
-    low = raw.lower()
-    if low in {"true", "yes", "on"}:
-        return name, True
-    if low in {"false", "no", "off"}:
-        return name, False
-    try:
-        return name, float(raw)
-    except ValueError:
-        raise click.BadParameter(f"{name}: {raw!r} is not a number or true/false",
-                                 param_hint="--param") from None
 
 
 def _parse_hidden(text: str) -> tuple[int, ...]:
@@ -71,6 +55,8 @@ class _TrainGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def resolve_command(self, ctx, args):
+        if args and args[0] == "mlp":  # 'gdlab train mlp [DATASET]': the same command
+            args = args[1:] or ["mnist"]
         if args and args[0] not in self.commands:  # a dataset name: the MLP command takes it
             return "mlp", train_mlp, args
         return super().resolve_command(ctx, args)
@@ -88,15 +74,24 @@ def train():
     or 'gdlab train MODEL [OPTIONS]' for the models listed below."""
 
 
-@click.command(name="mlp")
+class _MLPCommand(click.Command):
+    """Its usage line reads as it is typed: ``gdlab train [DATASET] [OPTIONS]``."""
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.parent.command_path if ctx.parent else "gdlab train",
+                              "[DATASET] [OPTIONS]")
+
+
+@click.command(name="mlp", cls=_MLPCommand)
 @click.argument("dataset", default="mnist")
 @click.option("--hidden", default="256,128,64,20", show_default=True,
               help="Hidden layer sizes, comma-separated ('none' for softmax regression).")
 @click.option("--activation", default="relu", show_default=True,
               type=click.Choice(["relu", "tanh", "logistic", "identity"]),
               help="Activation of the hidden layers.")
-@click.option("--optimizer", "optimizer_name", default="sgd", show_default=True,
-              help="Registered optimizer (see 'gdlab list optimizers').")
+@click.option("--optimizer", "optimizer_name", default="sgd", show_default=True, metavar="SPEC",
+              help="NAME[@PRESET][:k=v,...], e.g. sgd, adam@keras, 'sgd:lr=0.1,momentum=0.9' "
+                   "(see 'gdlab list optimizers').")
 @click.option("--lr", type=float, default=None,
               help="Learning rate [default: the optimizer's own default].")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
@@ -127,6 +122,7 @@ def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_siz
     are written to --out. The classic experiment (784-256-128-64-20-10 ReLU, SGD lr 0.1,
     batch 64, 20 epochs):
 
+    \b
         gdlab train mnist --optimizer sgd --lr 0.1 --batch-size 64 --epochs 20 --out runs/mnist
 
     Exit status: 0 on success, 2 for invalid arguments, 3 if the loss became NaN/inf.
@@ -137,17 +133,13 @@ def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_siz
     from ._threads import limit_threads
     from .datasets import scale_images
     from .models import MLP
-    from .optim import create
     from .registry import get_registry
     from .training import TrainingDiverged
     from .training import train as fit
 
-    hyper = dict(_parse_param(p) for p in params)
-    if lr is not None:
-        hyper["lr"] = lr
+    opt = make_optimizer(optimizer_name, params, lr)
     try:
         spec = get_registry().dataset(dataset)
-        opt = create(optimizer_name, **hyper)
         for name, v in (("--batch-size", batch_size), ("--epochs", epochs)):
             if v < 1:
                 raise ValueError(f"{name} must be >= 1, got {v}")

@@ -31,7 +31,8 @@ def test_trajectory_writes_csv_and_plot(runner, tmp_path):
     res = runner.invoke(main, ["trajectory", "rosenbrock", "-o", "adam:lr=0.05", "-o", "sgd:lr=1e-3,momentum=0.9",
                                "--steps", "300", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert "adam lr=0.05" in res.output and "final loss" in res.output
+    assert "adam:lr=0.05" in res.output and "sgd:lr=1e-3,momentum=0.9" in res.output  # as named
+    assert "final loss" in res.output and (tmp_path / "trajectory_1_sgd_lr_1e-3_momentum_0.9.csv").is_file()
     rows = list(csv.DictReader(open(tmp_path / "trajectory_0_adam_lr_0.05.csv")))
     assert len(rows) == 301 and rows[0]["x_0"] == "-1.5"
     tr = surfaces.trajectory("adam", "rosenbrock", n_steps=300, lr=0.05)

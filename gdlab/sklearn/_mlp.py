@@ -44,6 +44,7 @@ from ..models._codes import ACTIVATIONS
 from ..models._mlp import _CORE, core, layout, pack, tensor_segments, unpack, work_buffers
 from ..models._outputs import OUTPUTS
 from ..optim import compile_with, create, get_spec
+from ..optim._syntax import merge_hyper, parse_optimizer
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _TRAIN = "models/_mlp_train.py"
@@ -186,9 +187,15 @@ class _BaseMLP(BaseEstimator):
             else:
                 hyper = {"lr": lr, "beta1": float(self.beta_1), "beta2": float(self.beta_2),
                          "eps": float(self.epsilon)}
-        else:
-            name, preset = self.optimizer, self.preset
+        else:  # NAME[@PRESET][:k=v,...]; its lr, if given, replaces learning_rate_init
+            text = parse_optimizer(self.optimizer)
+            if text.preset is not None and self.preset not in (None, text.preset):
+                raise ValueError(f"optimizer={self.optimizer!r} names preset {text.preset!r}, "
+                                 f"preset={self.preset!r} was also given")
+            name, preset = text.name, text.preset or self.preset
             hyper = {"lr": lr} if "lr" in get_spec(name).hyper else {}
+            hyper.update(merge_hyper(text.hyper, extra, "optimizer_params"))
+            extra = {}
         hyper.update(extra)
         opt = _create_optimizer(name, preset, hyper)
         if self.solver == "sgd" and self.learning_rate != "constant" and "lr" not in opt.hyper:
@@ -563,9 +570,10 @@ _PARAMS_DOC = """
     max_fun : int, default=15000
         Maximum number of loss evaluations of 'lbfgs'.
     optimizer : str or None, default=None
-        gdlab extension: name of any registered gdlab optimizer (``gdlab list optimizers``)
-        to use in place of the solver's rule ('sgd'/'adam' only). Its ``lr`` starts at
-        ``learning_rate_init``; the solver-specific parameters (momentum, beta_1, …) are then
+        gdlab extension: any registered gdlab optimizer (``gdlab list optimizers``) as
+        ``NAME[@PRESET][:k=v,...]`` (e.g. ``"adamw@optax:weight_decay=1e-4"``), used in place of
+        the solver's rule ('sgd'/'adam' only). Its ``lr`` starts at ``learning_rate_init``
+        unless the text sets it; the solver-specific parameters (momentum, beta_1, …) are then
         ignored. ``None``: the solver's own rule.
     optimizer_params : dict or None, default=None
         gdlab extension: hyperparameters of the rule, overriding the defaults and the values

@@ -62,14 +62,19 @@ def _optimizer_spec(optimizer, preset: str | None) -> tuple[OptimizerSpec, dict]
             raise ValueError(f"{optimizer.spec.name}: the Optimizer has preset {optimizer.spec.preset!r}, "
                              f"preset={preset!r} was also given")
         return optimizer.spec, dict(optimizer.hyper)
-    if isinstance(optimizer, str):
+    base = {}
+    if isinstance(optimizer, str):  # NAME[@PRESET][:k=v,...]
+        from ..optim._syntax import parse_optimizer
         from ..registry import get_registry
 
-        optimizer = get_registry().optimizer(optimizer)
+        text = parse_optimizer(optimizer)
+        if text.preset is not None and preset is not None and text.preset != preset:
+            raise ValueError(f"{optimizer!r} names preset {text.preset!r}, preset={preset!r} was also given")
+        optimizer, preset, base = get_registry().optimizer(text.name), preset or text.preset, text.hyper
     if not isinstance(optimizer, OptimizerSpec):
         raise TypeError(f"optimizer must be a name, an OptimizerSpec or an Optimizer, "
                         f"got {type(optimizer).__name__}")
-    return optimizer.with_preset(preset), {}
+    return optimizer.with_preset(preset), base
 
 
 def _check_starts(surface: Surface, starts, what="x0") -> np.ndarray:
@@ -382,8 +387,14 @@ def _normalise_optimizers(optimizers) -> list[tuple[Any, str | None, dict]]:
     for opt, grid in items:
         grid = dict(grid or {})
         preset = grid.pop("preset", None)
-        if isinstance(opt, str) and "@" in opt:
-            opt, preset = opt.split("@", 1)
+        if isinstance(opt, str):  # NAME[@PRESET][:k=v,...], values may be lists and ranges
+            from ..optim._syntax import merge_hyper, parse_optimizer
+
+            text = parse_optimizer(opt, ranges=True)
+            if text.preset is not None and preset is not None and text.preset != preset:
+                raise ValueError(f"{opt!r} names preset {text.preset!r}, its grid says {preset!r}")
+            opt, preset = text.name, preset or text.preset
+            grid = merge_hyper(text.hyper, grid, f"the grid of {opt!r}")
         out.append((opt, preset, {k: _as_list(k, v) for k, v in grid.items()}))
     return out
 
