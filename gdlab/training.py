@@ -1,4 +1,4 @@
-"""Mini-batch training: Python owns the epochs, compiled code owns the batches.
+"""Mini-batch training of the MLP classifier through the one epoch driver (:mod:`gdlab.engine`).
 
 Each epoch draws a permutation of the rows from a seeded :class:`numpy.random.Generator`;
 chunks of mini-batches (forward, backward and the optimizer's compiled rule, no Python in
@@ -20,17 +20,13 @@ import numpy as np
 
 from ._config import deterministic as deterministic_enabled
 from ._config import deterministic_mode
+from .engine import ChunkResult, TrainingDiverged, ensure_state, run_epochs
 from .models._mlp import _CORE, MLP, as_labels
 from .optim import Optimizer, compile_with
 
+__all__ = ["COLUMNS", "History", "TrainingDiverged", "train"]
+
 COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
-
-
-class TrainingDiverged(FloatingPointError):
-    """The training loss became NaN or infinite; the message names the epoch and step.
-
-    The model's parameters and the optimizer state are those after the last finite step.
-    """
 
 
 @dataclass
@@ -179,14 +175,10 @@ def _train(model, optimizer, X, y, *, epochs, batch_size, seed, X_test, y_test, 
     if has_test:
         X_test = model.check_X("X_test", X_test)
         y_test = as_labels("y_test", y_test, X_test.shape[0], model.n_classes)
-    st = optimizer.state
-    if st is None or st.shape[1] != model.n_params or st.dtype != model.dtype:
-        optimizer.init_state(model.n_params, model.dtype)
-
+    ensure_state(optimizer, model.n_params, model.dtype)
     kernel = compile_with(optimizer.spec, _CORE, "models/_mlp_train.py", active=optimizer.active,
                           dtype=model.dtype).train_batches
     n = X.shape[0]
-    n_batches = -(-n // batch_size)
     bs = min(batch_size, n)
     grads = np.zeros(model.n_params, model.dtype)
     acts, aoffs, deltas = model.work_buffers(bs)
@@ -200,29 +192,15 @@ def _train(model, optimizer, X, y, *, epochs, batch_size, seed, X_test, y_test, 
         "batch_size": batch_size, "epochs": epochs, "seed": seed, "n_train": n,
         "n_test": int(X_test.shape[0]) if has_test else 0, "deterministic": deterministic_enabled(),
     })
-    for epoch in range(1, epochs + 1):
-        perm = rng.permutation(n).astype(np.int64)
-        loss_sum, seen = 0.0, 0
-        t0 = time.perf_counter()
-        for b in range(0, n_batches, chunk):
-            stop = min(b + chunk, n_batches)
-            ls, _, sn, t, bad = kernel(
-                X, y, perm, b, stop, batch_size, model.params, grads, optimizer.state,
-                optimizer.hyper_array, optimizer.t, model.sizes, model.offsets, model.act_code,
-                acts, aoffs, deltas, xb, yb, seg_lo, seg_hi)
-            optimizer.t = int(t)
-            loss_sum += ls
-            seen += sn
-            if bad >= 0:
-                raise TrainingDiverged(
-                    f"non-finite training loss at epoch {epoch}, step {bad + 1} of {n_batches} "
-                    f"(optimizer step {optimizer.t + 1}); the parameters are those after step "
-                    f"{optimizer.t}. Lower the learning rate ({optimizer.spec.name} "
-                    f"lr={optimizer.hyper.get('lr')!r}) or check the inputs for NaN/inf."
-                )
-            if on_batches is not None:
-                on_batches(stop - b)
-        seconds = time.perf_counter() - t0
+
+    def run_chunk(perm, b, stop, t):
+        ls, _, sn, t, bad = kernel(X, y, perm, b, stop, batch_size, model.params, grads,
+                                   optimizer.state, optimizer.hyper_array, t, model.sizes,
+                                   model.offsets, model.act_code, acts, aoffs, deltas, xb, yb,
+                                   seg_lo, seg_hi)
+        return ChunkResult(ls, sn, t, bad)
+
+    def end_epoch(epoch, loss_sum, seen, seconds):
         t1 = time.perf_counter()
         train_loss, train_acc = model.evaluate(X, y)
         test_loss, test_acc = model.evaluate(X_test, y_test) if has_test else (math.nan, math.nan)
@@ -234,4 +212,10 @@ def _train(model, optimizer, X, y, *, epochs, batch_size, seed, X_test, y_test, 
         history.records.append(record)
         if on_epoch is not None:
             on_epoch(record)
+
+    run_epochs(optimizer, run_chunk, n_batches=-(-n // batch_size), epochs=epochs, chunk=chunk,
+               order=lambda epoch: rng.permutation(n).astype(np.int64), end_epoch=end_epoch,
+               on_batches=on_batches,
+               diverged_hint=f"Lower the learning rate ({optimizer.spec.name} "
+                             f"lr={optimizer.hyper.get('lr')!r}) or check the inputs for NaN/inf.")
     return history

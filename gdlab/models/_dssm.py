@@ -43,7 +43,8 @@ import scipy.sparse as sp
 from .. import _config, _jit
 from ..ranking import ranking_metrics
 from ..text import WordHashing
-from ..training import History, TrainingDiverged, _save_two_panels
+from ..engine import ChunkResult, ensure_state, run_epochs
+from ..training import History, _save_two_panels
 
 __all__ = ["ARCHS", "DSSM", "DSSMHistory", "HashedTexts", "evaluate", "rank_candidates",
            "score_rows", "train"]
@@ -784,9 +785,7 @@ def _train(model, optimizer, hasher, train_data, *, dev_data, epochs, batch_size
     dev = None if dev_data is None else _prepare_eval(model, hasher, dev_data, "dev_data", max_words)
     Q = model.hash(hasher, pairs.q.texts, max_words=max_words)
     D = model.hash(hasher, pairs.d.texts, max_words=max_words)
-    st = optimizer.state
-    if st is None or st.shape[1] != model.n_params or st.dtype != model.dtype:
-        optimizer.init_state(model.n_params, model.dtype)
+    ensure_state(optimizer, model.n_params, model.dtype)
     kernels = compile_with(optimizer.spec, _CORE, _TRAIN, active=optimizer.active, dtype=model.dtype)
     kernel = kernels.train_batches
     seg_lo, seg_hi = model.segments()
@@ -803,54 +802,51 @@ def _train(model, optimizer, hasher, train_data, *, dev_data, epochs, batch_size
         "n_features": hasher.n_features, "protocol": "dev: questions without a correct sentence excluded",
         "deterministic": _config.deterministic(),
     })
-    best_map, best_epoch, best_params = -math.inf, 0, None
-    stopped_early = False
+    best = {"map": -math.inf, "epoch": 0, "params": None, "stopped_early": False}
+    negs = {}
+
+    def order(epoch):  # the pairs' order, then their negatives, from the one seeded generator
+        perm = rng.permutation(n).astype(np.int64)
+        negs["now"] = pairs.sample_negatives(rng, negatives, negative_pool)
+        return perm
+
+    def run_chunk(perm, b, stop, t):
+        ls, sn, t, bad = kernel(*Q, *D, pairs.pair_q, pairs.pair_d, negs["now"], perm, b, stop,
+                                batch_size, gamma, model.params, grads, optimizer.state,
+                                optimizer.hyper_array, t, model.sizes, model.offsets["query"],
+                                model.offsets["doc"], model.window, seg_lo, seg_hi)
+        return ChunkResult(ls, sn, t, bad)
+
+    def end_epoch(epoch, loss_sum, seen, seconds):
+        t1 = time.perf_counter()
+        record = {"epoch": epoch, "train_loss": float(loss_sum / max(seen, 1))}
+        if dev is not None:
+            m = ranking_metrics(dev.labels, _scores(model, dev, kernels.encode), dev.groups, ks=ks)
+            record.update({"dev_map": m["map"], "dev_mrr": m["mrr"],
+                           **{f"dev_ndcg@{k}": m[f"ndcg@{k}"] for k in ks}})
+            improved = bool(m["map"] > best["map"])
+            if improved:
+                best.update(map=m["map"], epoch=epoch, params=model.params.copy())
+            record["best"] = improved
+        record.update(seconds=seconds, eval_seconds=time.perf_counter() - t1)
+        history.records.append(record)
+        if on_epoch is not None:
+            on_epoch(record)
+        if patience is not None and epoch - best["epoch"] >= patience:
+            best["stopped_early"] = epoch < epochs
+            return True
+        return False
+
     # Threads: the sparse loops and the optimizer step use Numba's; the batch-sized matrix
     # products then stay on one BLAS thread (two thread pools on the same cores slow each other
     # down: 2 Numba + 2 OpenBLAS threads trained 2x slower than 2 + 1 on 2 cores).
     with _single_blas_thread_if_parallel():
-        for epoch in range(1, epochs + 1):
-            perm = rng.permutation(n).astype(np.int64)
-            negs = pairs.sample_negatives(rng, negatives, negative_pool)
-            loss_sum, seen = 0.0, 0
-            t0 = time.perf_counter()
-            for b in range(0, n_batches, chunk):
-                stop = min(b + chunk, n_batches)
-                ls, sn, t, bad = kernel(*Q, *D, pairs.pair_q, pairs.pair_d, negs, perm, b, stop,
-                                        batch_size, gamma, model.params, grads, optimizer.state,
-                                        optimizer.hyper_array, optimizer.t, model.sizes,
-                                        model.offsets["query"], model.offsets["doc"], model.window,
-                                        seg_lo, seg_hi)
-                optimizer.t = int(t)
-                loss_sum += ls
-                seen += sn
-                if bad >= 0:
-                    raise TrainingDiverged(
-                        f"non-finite training loss at epoch {epoch}, step {bad + 1} of {n_batches} "
-                        f"(optimizer step {optimizer.t + 1}); the parameters are those after step "
-                        f"{optimizer.t}. Lower the learning rate ({optimizer.spec.name} "
-                        f"lr={optimizer.hyper.get('lr')!r}) or gamma ({gamma}).")
-                if on_batches is not None:
-                    on_batches(stop - b)
-            seconds = time.perf_counter() - t0
-            t1 = time.perf_counter()
-            record = {"epoch": epoch, "train_loss": float(loss_sum / max(seen, 1))}
-            if dev is not None:
-                m = ranking_metrics(dev.labels, _scores(model, dev, kernels.encode), dev.groups, ks=ks)
-                record.update({"dev_map": m["map"], "dev_mrr": m["mrr"],
-                               **{f"dev_ndcg@{k}": m[f"ndcg@{k}"] for k in ks}})
-                improved = bool(m["map"] > best_map)
-                if improved:
-                    best_map, best_epoch = m["map"], epoch
-                    best_params = model.params.copy()
-                record["best"] = improved
-            record.update(seconds=seconds, eval_seconds=time.perf_counter() - t1)
-            history.records.append(record)
-            if on_epoch is not None:
-                on_epoch(record)
-            if patience is not None and epoch - best_epoch >= patience:
-                stopped_early = epoch < epochs
-                break
+        run_epochs(optimizer, run_chunk, n_batches=n_batches, epochs=epochs, chunk=chunk,
+                   order=order, end_epoch=end_epoch, on_batches=on_batches,
+                   diverged_hint=f"Lower the learning rate ({optimizer.spec.name} "
+                                 f"lr={optimizer.hyper.get('lr')!r}) or gamma ({gamma}).")
+    best_map, best_epoch, best_params = best["map"], best["epoch"], best["params"]
+    stopped_early = best["stopped_early"]
     if dev is not None and best_params is not None:
         if restore_best:
             model.params[:] = best_params

@@ -29,6 +29,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._config import jit_options
+from ..engine import ChunkResult, run_epochs
 from ..optim import compile_with, create
 from ._codes import IDENTITY
 from ._mlp import _CORE, core, layout, tensor_segments, work_buffers
@@ -165,16 +166,22 @@ class _MiniBatchLinear(BaseEstimator):
         n_batches = -(-n // bs)
         eps = float(np.finfo(dtype).eps)
         self.loss_curve_ = []
-        for _ in range(self.epochs):
-            perm = rng.permutation(n).astype(np.int64)
-            _, _, opt.t = kernel(X, Y, sw, perm, 0, n_batches, bs, params, np.zeros(n_params, dtype),
-                                 opt.state, opt.hyper_array, opt.t, sizes, offs, IDENTITY, kind,
-                                 1.0, float(self.weight_decay), False, 0.0, 0, eps, acts, aoffs,
-                                 deltas, xb, yb, swb, seg_lo, seg_hi)
+
+        def run_chunk(perm, b, stop, t):
+            ls, sn, t = kernel(X, Y, sw, perm, b, stop, bs, params, np.zeros(n_params, dtype),
+                               opt.state, opt.hyper_array, t, sizes, offs, IDENTITY, kind, 1.0,
+                               float(self.weight_decay), False, 0.0, 0, eps, acts, aoffs, deltas,
+                               xb, yb, swb, seg_lo, seg_hi)
+            return ChunkResult(ls, sn, t)
+
+        def end_epoch(epoch, loss_sum, seen, seconds):
             # D2L prints the loss of the whole training set after each epoch
             data, pen = core().loss_grad_full(params, np.empty(n_params, dtype), sizes, offs,
                                               IDENTITY, kind, X, Y, sw, 0.0, eps, 4096)
             self.loss_curve_.append(float(data))
+
+        run_epochs(opt, run_chunk, n_batches=n_batches, epochs=int(self.epochs), chunk=n_batches,
+                   order=lambda epoch: rng.permutation(n).astype(np.int64), end_epoch=end_epoch)
         if not np.isfinite(params).all():
             raise ValueError("training diverged (non-finite weights); lower lr or scale the inputs")
         self.n_iter_ = int(self.epochs)

@@ -40,6 +40,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._config import deterministic_mode
+from ..engine import ChunkResult, ensure_state, run_epochs
 from ..models._codes import ACTIVATIONS
 from ..models._mlp import _CORE, core, layout, pack, tensor_segments, unpack, work_buffers
 from ..models._outputs import OUTPUTS
@@ -363,8 +364,7 @@ class _BaseMLP(BaseEstimator):
             X_val = _float_array(X_val, dtype)
         params = pack(self.coefs_, self.intercepts_, sizes, offs, n_params, dtype)
         opt = self._optimizer
-        if opt.state is None or opt.state.shape[1] != n_params or opt.state.dtype != dtype:
-            opt.init_state(n_params, dtype)
+        ensure_state(opt, n_params, dtype)
         # drawn only with dropout, so that without it the random stream is scikit-learn's
         seed = int(self._random_state.randint(np.iinfo(np.int32).max)) if self.dropout > 0 else 0
         kernel = compile_with(opt.spec, _CORE, _TRAIN, active=opt.active, dtype=dtype).train_batches_ex
@@ -378,48 +378,53 @@ class _BaseMLP(BaseEstimator):
         act, kind = ACTIVATIONS[self.activation], OUTPUTS[self.out_activation_]
         kdiv = float(self._reported_divisor())
         eps = float(np.finfo(dtype).eps)
+        order_idx = [sample_idx]
+
+        def order(epoch):  # scikit-learn's shuffle of the previous order, from its RandomState
+            if self.shuffle:
+                order_idx[0] = shuffle(order_idx[0], random_state=self._random_state)
+            return np.ascontiguousarray(order_idx[0], dtype=np.int64)
+
+        def run_chunk(perm, b, stop, t):
+            ls, sn, t = kernel(Xk, Yk, swk, perm, b, stop, batch_size, params, grads, opt.state,
+                               opt.hyper_array, t, sizes, offs, act, kind, kdiv, float(self.alpha),
+                               True, float(self.dropout), seed, eps, acts, aoffs, deltas, xb, yb,
+                               swb, seg_lo, seg_hi)
+            return ChunkResult(ls, sn, t)  # non-finite losses do not stop it (as in scikit-learn)
+
+        def end_epoch(epoch, loss_sum, seen, seconds):
+            self.n_iter_ += 1
+            self.loss_ = loss_sum / n_samples
+            if not np.isfinite(self.loss_) and not early_stopping and not np.isfinite(params).all():
+                return True  # diverged: scikit-learn would end with the same ValueError
+            self.t_ += n_samples
+            self.loss_curve_.append(self.loss_)
+            if self.verbose:
+                print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+            self._update_no_improvement_count(early_stopping, params, X_val, y_val, sw_val)
+            self._iteration_ends(self.t_)
+            if self._no_improvement_count > self.n_iter_no_change:
+                if early_stopping:
+                    msg = ("Validation score did not improve more than tol=%f for %d "
+                           "consecutive epochs." % (self.tol, self.n_iter_no_change))
+                else:
+                    msg = ("Training loss did not improve more than tol=%f for %d "
+                           "consecutive epochs." % (self.tol, self.n_iter_no_change))
+                if self._trigger_stopping(msg, self.verbose):
+                    return True
+                self._no_improvement_count = 0
+            if incremental:
+                return True
+            if self.n_iter_ == self.max_iter:
+                warnings.warn("Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                              "optimization hasn't converged yet." % self.max_iter,
+                              ConvergenceWarning)
+            return False
+
         try:
             self.n_iter_ = 0
-            for _ in range(self.max_iter):
-                if self.shuffle:
-                    sample_idx = shuffle(sample_idx, random_state=self._random_state)
-                perm = np.ascontiguousarray(sample_idx, dtype=np.int64)
-                accumulated = 0.0
-                for b in range(0, n_batches, _BATCHES_PER_CALL):
-                    ls, _, t = kernel(Xk, Yk, swk, perm, b, min(b + _BATCHES_PER_CALL, n_batches),
-                                      batch_size, params, grads, opt.state, opt.hyper_array, opt.t,
-                                      sizes, offs, act, kind, kdiv, float(self.alpha), True,
-                                      float(self.dropout), seed, eps, acts, aoffs, deltas, xb, yb,
-                                      swb, seg_lo, seg_hi)
-                    opt.t = int(t)
-                    accumulated += ls
-                self.n_iter_ += 1
-                self.loss_ = accumulated / n_samples
-                if not np.isfinite(self.loss_) and not early_stopping \
-                        and not np.isfinite(params).all():
-                    break  # diverged: scikit-learn would end with the same ValueError
-                self.t_ += n_samples
-                self.loss_curve_.append(self.loss_)
-                if self.verbose:
-                    print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
-                self._update_no_improvement_count(early_stopping, params, X_val, y_val, sw_val)
-                self._iteration_ends(self.t_)
-                if self._no_improvement_count > self.n_iter_no_change:
-                    if early_stopping:
-                        msg = ("Validation score did not improve more than tol=%f for %d "
-                               "consecutive epochs." % (self.tol, self.n_iter_no_change))
-                    else:
-                        msg = ("Training loss did not improve more than tol=%f for %d "
-                               "consecutive epochs." % (self.tol, self.n_iter_no_change))
-                    if self._trigger_stopping(msg, self.verbose):
-                        break
-                    self._no_improvement_count = 0
-                if incremental:
-                    break
-                if self.n_iter_ == self.max_iter:
-                    warnings.warn("Stochastic Optimizer: Maximum iterations (%d) reached and the "
-                                  "optimization hasn't converged yet." % self.max_iter,
-                                  ConvergenceWarning)
+            run_epochs(opt, run_chunk, n_batches=n_batches, epochs=self.max_iter,
+                       chunk=_BATCHES_PER_CALL, order=order, end_epoch=end_epoch)
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
         if early_stopping:

@@ -31,7 +31,6 @@ from types import ModuleType
 from .. import _jit
 from ..optim._compile import _inject, optimizer_glue
 from ..optim._spec import OptimizerSpec
-from ._spec import SurfaceSpec
 
 BLOCK = 256
 UNROLL_MAX = 8
@@ -119,7 +118,7 @@ def _surface_glue(cuda: bool) -> str:
         ("_f", "f", "_gdlab_f"), ("_grad", "f", "_gdlab_grad"))) + "\n"
 
 
-def _surface_inject(surface: SurfaceSpec) -> dict:
+def _surface_inject(surface) -> dict:
     return {"_gdlab_f": surface.f, "_gdlab_grad": surface.grad}
 
 
@@ -147,7 +146,7 @@ def gradients(X, theta, out):
 
 
 @lru_cache(maxsize=None)
-def surface_kernels(surface: SurfaceSpec) -> ModuleType:
+def surface_kernels(surface) -> ModuleType:
     """Module with ``values(X, theta, out)`` and ``gradients(X, theta, out)`` for ``surface``
     in any dimension (the point is a column view of X)."""
     source = "\n".join([_jit._PREAMBLE, _NOISE, _surface_glue(False), _POINTS])
@@ -412,7 +411,7 @@ def scalar_table(hyper, n_steps):
 
 
 @lru_cache(maxsize=None)
-def sweep_kernels(surface: SurfaceSpec, dim: int, opt: OptimizerSpec, active: tuple[str, ...],
+def sweep_kernels(surface, dim: int, opt: OptimizerSpec, active: tuple[str, ...],
                   per_config: bool, noise: bool, fixed: tuple = (), target: str = "cpu",
                   parallel: bool = True, record: bool | None = None) -> ModuleType:
     """Module with the sweep kernel of one (surface, dimension, optimizer, active slots).
