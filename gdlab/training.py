@@ -21,7 +21,7 @@ import numpy as np
 from ._config import deterministic as deterministic_enabled
 from ._config import deterministic_mode
 from .engine import ChunkResult, TrainingDiverged, ensure_state, run_epochs
-from .models._mlp import _CORE, MLP, as_labels
+from .models._mlp import _CORE, MLP, MLPKernelArgs, as_labels
 from .optim import Optimizer, compile_with
 
 __all__ = ["COLUMNS", "History", "TrainingDiverged", "train"]
@@ -179,12 +179,8 @@ def _train(model, optimizer, X, y, *, epochs, batch_size, seed, X_test, y_test, 
     kernel = compile_with(optimizer.spec, _CORE, "models/_mlp_train.py", active=optimizer.active,
                           dtype=model.dtype).train_batches
     n = X.shape[0]
-    bs = min(batch_size, n)
-    grads = np.zeros(model.n_params, model.dtype)
-    acts, aoffs, deltas = model.work_buffers(bs)
-    xb = np.empty((bs, X.shape[1]), model.dtype)
-    yb = np.empty(bs, np.int64)
-    seg_lo, seg_hi = model.segments()
+    args = MLPKernelArgs.build(model.params, optimizer, model.sizes, model.offsets, model.act_code,
+                               min(batch_size, n))
     rng = np.random.default_rng(seed)
     history = History(meta={
         "layer_sizes": list(model.layer_sizes), "activation": model.activation,
@@ -194,10 +190,7 @@ def _train(model, optimizer, X, y, *, epochs, batch_size, seed, X_test, y_test, 
     })
 
     def run_chunk(perm, b, stop, t):
-        ls, _, sn, t, bad = kernel(X, y, perm, b, stop, batch_size, model.params, grads,
-                                   optimizer.state, optimizer.hyper_array, t, model.sizes,
-                                   model.offsets, model.act_code, acts, aoffs, deltas, xb, yb,
-                                   seg_lo, seg_hi)
+        ls, _, sn, t, bad = kernel(X, y, perm, b, stop, batch_size, t, args)
         return ChunkResult(ls, sn, t, bad)
 
     def end_epoch(epoch, loss_sum, seen, seconds):

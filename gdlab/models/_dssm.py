@@ -494,6 +494,43 @@ def _unique(keys, texts) -> _Corpus:
     return _Corpus(out, index)
 
 
+class DSSMKernelArgs(NamedTuple):
+    """The named arguments of the compiled DSSM/CLSM loop ``train_batches``
+    (models/_dssm_train.py), besides the epoch's negatives and order, the chunk bounds and the
+    optimizer step.
+
+    ``q_*``/``d_*``: the hashed questions and sentences (CSR ``indptr``, ``indices``, ``data``
+    and ``tptr``, the first word row of each text); ``pair_q``/``pair_d`` (n_pairs,) the text of
+    each training pair's question and positive sentence; ``batch_size`` (pairs) and ``gamma``;
+    ``params``/``grads`` (n_params,) and ``state`` updated in place, ``hyper`` the optimizer's
+    float64 vector; ``sizes``, ``offs_q``/``offs_d`` and ``window`` the towers' layout;
+    ``seg_lo``/``seg_hi`` the tensors the optimizer steps over.
+    """
+
+    q_indptr: np.ndarray
+    q_indices: np.ndarray
+    q_data: np.ndarray
+    q_tptr: np.ndarray
+    d_indptr: np.ndarray
+    d_indices: np.ndarray
+    d_data: np.ndarray
+    d_tptr: np.ndarray
+    pair_q: np.ndarray
+    pair_d: np.ndarray
+    batch_size: int
+    gamma: float
+    params: np.ndarray
+    grads: np.ndarray
+    state: np.ndarray
+    hyper: np.ndarray
+    sizes: np.ndarray
+    offs_q: np.ndarray
+    offs_d: np.ndarray
+    window: int
+    seg_lo: np.ndarray
+    seg_hi: np.ndarray
+
+
 class _Pairs:
     """Training pairs of a split: unique questions and sentences, positives, negative pools."""
 
@@ -810,11 +847,14 @@ def _train(model, optimizer, hasher, train_data, *, dev_data, epochs, batch_size
         negs["now"] = pairs.sample_negatives(rng, negatives, negative_pool)
         return perm
 
+    args = DSSMKernelArgs(*Q, *D, pair_q=pairs.pair_q, pair_d=pairs.pair_d, batch_size=batch_size,
+                          gamma=float(gamma), params=model.params, grads=grads, state=optimizer.state,
+                          hyper=optimizer.hyper_array, sizes=model.sizes,
+                          offs_q=model.offsets["query"], offs_d=model.offsets["doc"],
+                          window=int(model.window), seg_lo=seg_lo, seg_hi=seg_hi)
+
     def run_chunk(perm, b, stop, t):
-        ls, sn, t, bad = kernel(*Q, *D, pairs.pair_q, pairs.pair_d, negs["now"], perm, b, stop,
-                                batch_size, gamma, model.params, grads, optimizer.state,
-                                optimizer.hyper_array, t, model.sizes, model.offsets["query"],
-                                model.offsets["doc"], model.window, seg_lo, seg_hi)
+        ls, sn, t, bad = kernel(negs["now"], perm, b, stop, t, args)
         return ChunkResult(ls, sn, t, bad)
 
     def end_epoch(epoch, loss_sum, seen, seconds):

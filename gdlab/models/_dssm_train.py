@@ -1,13 +1,19 @@
-# Kernel template: gdlab pastes this file after an optimizer's generated glue (which defines
-# ``opt_scalars``, ``opt_update`` and ``opt_step``) and models/_dssm_core.py, see gdlab._jit and
-# gdlab.optim.compile_with. It is never imported on its own. Keep it free of module-level state.
+# Kernel template: gdlab pastes this file after an optimizer's generated glue and
+# models/_dssm_core.py (see gdlab._jit and gdlab.optim.compile_with); it is never imported on its
+# own. Keep it free of module-level state.
+#
+# Free names, defined by what is pasted before it:
+#   njit, np, prange                       the generated preamble
+#   opt_scalars, opt_update, opt_step      the optimizer's glue (gdlab.optim.optimizer_glue)
+#   gather_batch, count_words, alloc_side, sparse_workspace, batch_loss_grad, ...
+#                                          models/_dssm_core.py
+# Arguments: this epoch's negatives and order, the chunk bounds, the optimizer step t, and ``a``:
+# a gdlab.models._dssm.DSSMKernelArgs (built in one place, _train in models/_dssm.py).
 
 
 # parallel=True, like every cached entry point that calls parallel code (see _dssm_core.py).
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
-def train_batches(q_indptr, q_indices, q_data, q_tptr, d_indptr, d_indices, d_data, d_tptr,
-                  pair_q, pair_d, negs, perm, b_start, b_stop, batch_size, gamma,
-                  params, grads, state, hyper, t, sizes, offs_q, offs_d, window, seg_lo, seg_hi):
+def train_batches(negs, perm, b_start, b_stop, t, a):
     """Mini-batches ``b_start .. b_stop - 1`` of one epoch: forward, backward, update.
 
     Batch ``k`` holds the (question, positive sentence) pairs ``perm[k * batch_size : (k + 1) *
@@ -20,6 +26,11 @@ def train_batches(q_indptr, q_indices, q_data, q_tptr, d_indptr, d_indices, d_da
     Returns ``(sum of per-pair losses, pairs seen, t, bad)`` where ``bad`` is the index of the
     batch whose loss was not finite, or -1.
     """
+    q_indptr, q_indices, q_data, q_tptr = a.q_indptr, a.q_indices, a.q_data, a.q_tptr
+    d_indptr, d_indices, d_data, d_tptr = a.d_indptr, a.d_indices, a.d_data, a.d_tptr
+    pair_q, pair_d, batch_size, gamma = a.pair_q, a.pair_d, a.batch_size, a.gamma
+    params, grads, state, hyper = a.params, a.grads, a.state, a.hyper
+    sizes, offs_q, offs_d, window, seg_lo, seg_hi = a.sizes, a.offs_q, a.offs_d, a.window, a.seg_lo, a.seg_hi
     n = perm.shape[0]
     k1 = negs.shape[1] + 1
     width = sizes[1] * window

@@ -32,7 +32,7 @@ from .._config import jit_options
 from ..engine import ChunkResult, run_epochs
 from ..optim import compile_with, create
 from ._codes import IDENTITY
-from ._mlp import _CORE, core, layout, tensor_segments, work_buffers
+from ._mlp import _CORE, MLPKernelArgsEx, core, layout
 from ._outputs import OUT_IDENTITY, OUT_SOFTMAX
 
 __all__ = ["LinearRegressionGD", "RidgeRegression", "SoftmaxRegression", "data_iter",
@@ -160,18 +160,17 @@ class _MiniBatchLinear(BaseEstimator):
         kernel = compile_with(opt.spec, _CORE, "models/_mlp_train.py", active=opt.active,
                               dtype=dtype).train_batches_ex
         bs = min(int(self.batch_size), n)
-        acts, aoffs, deltas = work_buffers(sizes, bs, dtype)
-        xb, yb, swb = np.empty((bs, d), dtype), np.empty((bs, k), dtype), np.empty(bs, dtype)
-        seg_lo, seg_hi = tensor_segments(sizes, offs)
         n_batches = -(-n // bs)
         eps = float(np.finfo(dtype).eps)
+        # one linear layer, identity activation; weight decay as a fixed L2 coefficient (not
+        # divided by the batch's weight sum); no dropout
+        args = MLPKernelArgsEx.build(params, opt, sizes, offs, IDENTITY, bs, y_width=k, kind=kind,
+                                     kdiv=1.0, alpha=float(self.weight_decay), alpha_mean=False,
+                                     rate=0.0, seed=0, eps=eps)
         self.loss_curve_ = []
 
         def run_chunk(perm, b, stop, t):
-            ls, sn, t = kernel(X, Y, sw, perm, b, stop, bs, params, np.zeros(n_params, dtype),
-                               opt.state, opt.hyper_array, t, sizes, offs, IDENTITY, kind, 1.0,
-                               float(self.weight_decay), False, 0.0, 0, eps, acts, aoffs, deltas,
-                               xb, yb, swb, seg_lo, seg_hi)
+            ls, sn, t = kernel(X, Y, sw, perm, b, stop, bs, t, args)
             return ChunkResult(ls, sn, t)
 
         def end_epoch(epoch, loss_sum, seen, seconds):

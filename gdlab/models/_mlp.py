@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .. import _jit
@@ -47,6 +49,83 @@ def work_buffers(sizes, batch_size: int, dtype):
     aoffs = np.concatenate([[0], np.cumsum(batch_size * widths)[:-1]]).astype(np.int64)
     total = int(batch_size * widths.sum())
     return np.empty(total, dtype), aoffs, np.empty(total, dtype)
+
+
+class MLPKernelArgs(NamedTuple):
+    """The named arguments of the compiled MLP loop ``train_batches`` (models/_mlp_train.py),
+    built in one place (:meth:`build`) and read by name inside the kernel.
+
+    ``params``/``grads`` (n_params,) and ``state`` (active slots, n_params) are updated in place;
+    ``hyper`` is the optimizer's float64 hyperparameter vector; ``sizes``/``offs`` the
+    :func:`layout`; ``act`` the hidden activation code; ``acts``/``aoffs``/``deltas`` the
+    :func:`work_buffers`; ``xb`` (batch, n_in) and ``yb`` (batch,) or (batch, n_out) the gathered
+    batch; ``seg_lo``/``seg_hi`` the :func:`tensor_segments` the optimizer steps over.
+    """
+
+    params: np.ndarray
+    grads: np.ndarray
+    state: np.ndarray
+    hyper: np.ndarray
+    sizes: np.ndarray
+    offs: np.ndarray
+    act: int
+    acts: np.ndarray
+    aoffs: np.ndarray
+    deltas: np.ndarray
+    xb: np.ndarray
+    yb: np.ndarray
+    seg_lo: np.ndarray
+    seg_hi: np.ndarray
+
+    @classmethod
+    def build(cls, params, optimizer, sizes, offs, act: int, batch_size: int, y_width: int | None = None,
+              **extra):
+        """Arguments for batches of up to ``batch_size`` rows; ``y_width`` None: integer labels
+        (``yb`` int64 (batch,)), else float targets (``yb`` (batch, y_width)). ``extra`` fills the
+        further fields of :class:`MLPKernelArgsEx` (``cls``)."""
+        dtype = params.dtype
+        acts, aoffs, deltas = work_buffers(sizes, batch_size, dtype)
+        seg_lo, seg_hi = tensor_segments(sizes, offs)
+        yb = np.empty(batch_size, np.int64) if y_width is None else np.empty((batch_size, y_width), dtype)
+        if "swb" in cls._fields:
+            extra.setdefault("swb", np.empty(batch_size, dtype))
+        return cls(params=params, grads=np.zeros(params.shape[0], dtype), state=optimizer.state,
+                   hyper=optimizer.hyper_array, sizes=sizes, offs=offs, act=int(act), acts=acts,
+                   aoffs=aoffs, deltas=deltas, xb=np.empty((batch_size, int(sizes[0])), dtype), yb=yb,
+                   seg_lo=seg_lo, seg_hi=seg_hi, **extra)
+
+
+class MLPKernelArgsEx(NamedTuple):
+    """:class:`MLPKernelArgs` plus what ``train_batches_ex`` adds (the estimators' and linear
+    models' loop): ``kind`` (output/loss code), ``kdiv`` (divisor of the reported data loss),
+    ``alpha`` (L2 coefficient), ``alpha_mean`` (divide it by the batch's weight sum, as
+    scikit-learn), ``rate`` (dropout), ``seed`` (dropout masks), ``eps`` (log-loss clipping) and
+    ``swb`` (batch, ) sample weights."""
+
+    params: np.ndarray
+    grads: np.ndarray
+    state: np.ndarray
+    hyper: np.ndarray
+    sizes: np.ndarray
+    offs: np.ndarray
+    act: int
+    acts: np.ndarray
+    aoffs: np.ndarray
+    deltas: np.ndarray
+    xb: np.ndarray
+    yb: np.ndarray
+    seg_lo: np.ndarray
+    seg_hi: np.ndarray
+    kind: int
+    kdiv: float
+    alpha: float
+    alpha_mean: bool
+    rate: float
+    seed: int
+    eps: float
+    swb: np.ndarray
+
+    build = classmethod(MLPKernelArgs.build.__func__)
 
 
 def pack(coefs, intercepts, sizes, offsets, n_params: int, dtype) -> np.ndarray:

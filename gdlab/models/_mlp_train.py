@@ -1,12 +1,19 @@
-# Kernel template: gdlab pastes this file after an optimizer's generated glue (which defines
-# ``opt_scalars`` and ``opt_update``) and models/_mlp_core.py, see gdlab._jit and gdlab.optim.compile_with. It is never
-# imported on its own. Keep it free of module-level state.
+# Kernel template: gdlab pastes this file after an optimizer's generated glue and
+# models/_mlp_core.py (see gdlab._jit and gdlab.optim.compile_with); it is never imported on its
+# own. Keep it free of module-level state.
+#
+# Free names, defined by what is pasted before it:
+#   njit, np                    the generated preamble
+#   opt_scalars, opt_update     the optimizer's glue (gdlab.optim.optimizer_glue)
+#   _loss_grad_batch, _loss_grad_ex   models/_mlp_core.py
+# Arguments: the data, the epoch order and the chunk bounds, the optimizer step t, and ``a``:
+# a gdlab.models._mlp.MLPKernelArgs / MLPKernelArgsEx built by MLPKernelArgs.build (the one place
+# that lists them).
 
 
 # parallel=True: cached entry points that reach the (parallel) deterministic gemm, see _mlp_core.py
 @njit(cache=True, nogil=True, parallel=True)
-def train_batches(X, y, perm, b_start, b_stop, batch_size, params, grads, state, hyper, t,
-                  sizes, offs, act, acts, aoffs, deltas, xb, yb, seg_lo, seg_hi):
+def train_batches(X, y, perm, b_start, b_stop, batch_size, t, a):
     """Mini-batches ``b_start .. b_stop - 1`` of one epoch: forward, backward, update.
 
     Batch ``k`` holds rows ``perm[k * batch_size : (k + 1) * batch_size]``. Each update is
@@ -16,6 +23,9 @@ def train_batches(X, y, perm, b_start, b_stop, batch_size, params, grads, state,
     Returns ``(sum of batch loss * batch rows, rows correct, rows seen, t, bad)`` where
     ``bad`` is the index of the batch whose loss was not finite, or -1.
     """
+    params, grads, state, hyper = a.params, a.grads, a.state, a.hyper
+    sizes, offs, act, acts, aoffs, deltas = a.sizes, a.offs, a.act, a.acts, a.aoffs, a.deltas
+    xb, yb, seg_lo, seg_hi = a.xb, a.yb, a.seg_lo, a.seg_hi
     n = perm.shape[0]
     d = X.shape[1]
     loss_sum = 0.0
@@ -44,9 +54,7 @@ def train_batches(X, y, perm, b_start, b_stop, batch_size, params, grads, state,
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def train_batches_ex(X, Y, sw, perm, b_start, b_stop, batch_size, params, grads, state, hyper, t,
-                     sizes, offs, act, kind, kdiv, alpha, alpha_mean, rate, seed, eps,
-                     acts, aoffs, deltas, xb, yb, swb, seg_lo, seg_hi):
+def train_batches_ex(X, Y, sw, perm, b_start, b_stop, batch_size, t, a):
     """Mini-batches ``b_start .. b_stop - 1`` of one epoch with any output/loss, per-sample
     weights, an L2 penalty and dropout (see ``loss_grad_ex`` in models/_mlp_core.py).
 
@@ -59,6 +67,11 @@ def train_batches_ex(X, Y, sw, perm, b_start, b_stop, batch_size, params, grads,
     ``data / kdiv + penalty`` (``kdiv`` = n_out for the squared error, whose reported loss
     scikit-learn averages over outputs, else 1).
     """
+    params, grads, state, hyper = a.params, a.grads, a.state, a.hyper
+    sizes, offs, act, acts, aoffs, deltas = a.sizes, a.offs, a.act, a.acts, a.aoffs, a.deltas
+    xb, yb, seg_lo, seg_hi = a.xb, a.yb, a.seg_lo, a.seg_hi
+    kind, kdiv, alpha, alpha_mean = a.kind, a.kdiv, a.alpha, a.alpha_mean
+    rate, seed, eps, swb = a.rate, a.seed, a.eps, a.swb
     n = perm.shape[0]
     d = X.shape[1]
     k = Y.shape[1]

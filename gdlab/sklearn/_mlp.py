@@ -42,7 +42,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._config import deterministic_mode
 from ..engine import ChunkResult, ensure_state, run_epochs
 from ..models._codes import ACTIVATIONS
-from ..models._mlp import _CORE, core, layout, pack, tensor_segments, unpack, work_buffers
+from ..models._mlp import _CORE, MLPKernelArgsEx, core, layout, pack, unpack
 from ..models._outputs import OUTPUTS
 from ..optim import compile_with, create, get_spec
 from ..optim._syntax import merge_hyper, parse_optimizer
@@ -368,16 +368,12 @@ class _BaseMLP(BaseEstimator):
         # drawn only with dropout, so that without it the random stream is scikit-learn's
         seed = int(self._random_state.randint(np.iinfo(np.int32).max)) if self.dropout > 0 else 0
         kernel = compile_with(opt.spec, _CORE, _TRAIN, active=opt.active, dtype=dtype).train_batches_ex
-        grads = np.zeros(n_params, dtype)
-        acts, aoffs, deltas = work_buffers(sizes, batch_size, dtype)
-        xb = np.empty((batch_size, X_train.shape[1]), dtype)
-        yb = np.empty((batch_size, Yk.shape[1]), dtype)
-        swb = np.empty(batch_size, dtype)
-        seg_lo, seg_hi = tensor_segments(sizes, offs)
+        args = MLPKernelArgsEx.build(
+            params, opt, sizes, offs, ACTIVATIONS[self.activation], batch_size, y_width=Yk.shape[1],
+            kind=OUTPUTS[self.out_activation_], kdiv=float(self._reported_divisor()),
+            alpha=float(self.alpha), alpha_mean=True, rate=float(self.dropout), seed=seed,
+            eps=float(np.finfo(dtype).eps))
         n_batches = -(-n_samples // batch_size)
-        act, kind = ACTIVATIONS[self.activation], OUTPUTS[self.out_activation_]
-        kdiv = float(self._reported_divisor())
-        eps = float(np.finfo(dtype).eps)
         order_idx = [sample_idx]
 
         def order(epoch):  # scikit-learn's shuffle of the previous order, from its RandomState
@@ -386,10 +382,7 @@ class _BaseMLP(BaseEstimator):
             return np.ascontiguousarray(order_idx[0], dtype=np.int64)
 
         def run_chunk(perm, b, stop, t):
-            ls, sn, t = kernel(Xk, Yk, swk, perm, b, stop, batch_size, params, grads, opt.state,
-                               opt.hyper_array, t, sizes, offs, act, kind, kdiv, float(self.alpha),
-                               True, float(self.dropout), seed, eps, acts, aoffs, deltas, xb, yb,
-                               swb, seg_lo, seg_hi)
+            ls, sn, t = kernel(Xk, Yk, swk, perm, b, stop, batch_size, t, args)
             return ChunkResult(ls, sn, t)  # non-finite losses do not stop it (as in scikit-learn)
 
         def end_epoch(epoch, loss_sum, seen, seconds):
