@@ -8,6 +8,7 @@ flat vector; built-ins and third-party plugins register through the same pluggy 
 __version__ = "0.1.0"
 
 from . import optim  # noqa: E402
+from .hookspecs import hookimpl  # noqa: E402
 from .registry import PluginError, get_registry  # noqa: E402
 
-__all__ = ["PluginError", "__version__", "get_registry", "optim"]
+__all__ = ["PluginError", "__version__", "get_registry", "hookimpl", "optim"]

@@ -109,9 +109,13 @@ def make(out: Path, quick: bool = False) -> list[Path]:
         if batch == X.shape[0]:
             label = f"GD (batch {batch:,})"
         name = f"{label}, lr {lr:g}, {epochs} epoch{'s' * (epochs > 1)}"
-        # the start (update 0, 0 s) lies off the log axes; the dotted line marks its loss
-        ax_u.plot(u[1:], loss[1:], "-", color=color, label=name)
-        ax_t.plot(s[1:], loss[1:], "-", color=color, label=name)
+        # the start (update 0, 0 s) lies off the log axes; the dotted line marks its loss.
+        # Per update, full-batch GD and the mini-batch runs fall along one curve: GD is drawn
+        # wide and pale underneath, so that the curves on top of it do not hide it.
+        style = dict(lw=6, alpha=0.4, zorder=1, solid_capstyle="round") if batch == X.shape[0] \
+            else dict(lw=1.6, zorder=2)
+        ax_u.plot(u[1:], loss[1:], "-", color=color, label=name, **style)
+        ax_t.plot(s[1:], loss[1:], "-", color=color, label=name, **style)
         rows += [(label, batch, lr, int(a), float(b)) for a, b in zip(u, loss)]
         timing += [(label, int(a), float(b)) for a, b in zip(u, s)]
     ax_u.set(xscale="log", xlabel="parameter updates (log scale)",

@@ -107,3 +107,17 @@ def test_cli_trajectory_and_sweep_with_presets(tmp_path):
     assert res.exit_code == 0 and "adam@keras" in res.output, res.output
     res = r.invoke(main, ["trajectory", "rosenbrock", "-o", "adam:lr=0.1|0.2"])
     assert res.exit_code == 2 and "use 'gdlab sweep'" in res.output
+
+
+def test_factories_are_discoverable():
+    import inspect
+
+    import gdlab
+    import gdlab.optim as optim
+
+    assert {"sgd", "adam", "lamb", "nesterov"} <= set(dir(optim))
+    sig = inspect.signature(optim.adam)
+    assert sig.parameters["lr"].default == 1e-3 and "betas" in sig.parameters and "preset" in sig.parameters
+    assert "beta2 = 0.999" in optim.adam.__doc__ and "keras" in optim.adam.__doc__
+    assert optim.adam(betas=(0.8, 0.9)).hyper["beta1"] == 0.8
+    assert gdlab.hookimpl is __import__("gdlab.hookspecs").hookspecs.hookimpl

@@ -85,10 +85,24 @@ def __getattr__(name: str):
     key = name if name in names else name.replace("_", "-")
     if key in names:
 
+        import inspect
+
+        spec = names[key]
+
         def factory(**kwargs) -> Optimizer:
             return create(key, **kwargs)
 
-        factory.__name__ = name
-        factory.__doc__ = f"Create the {key!r} optimizer (see :func:`gdlab.optim.create`)."
+        kw = inspect.Parameter.KEYWORD_ONLY
+        params = [inspect.Parameter(h, kw, default=hp.default) for h, hp in spec.hyper.items()]
+        if "beta1" in spec.hyper:  # Optimizer's betas=(beta1, beta2) shorthand
+            params.append(inspect.Parameter("betas", kw, default=None))
+        params += [inspect.Parameter(k, kw, default=v) for k, v in
+                   (("preset", None), ("backend", "auto"), ("on_nonfinite", "raise"))]
+        factory.__signature__ = inspect.Signature(params, return_annotation=Optimizer)
+        factory.__name__ = factory.__qualname__ = name
+        factory.__doc__ = (f"Create the {key!r} optimizer: {spec.summary}\n\nHyperparameters:\n"
+                           + "\n".join(f"    {h} = {hp.default!r}: {hp.doc}" for h, hp in spec.hyper.items())
+                           + "\n\nSee :func:`gdlab.optim.create`; presets: "
+                           + ", ".join(spec.preset_names) + ".")
         return factory
     raise AttributeError(f"module 'gdlab.optim' has no attribute {name!r}")
