@@ -59,6 +59,8 @@ def _teardown(namespace):
 
 pytest_collect_file = Sybil(
     parsers=[CodeBlockParser("python", _evaluate), SkipParser(), ClearNamespaceParser()],
+    path=str(Path(__file__).resolve().parent),
     patterns=["README.md", "docs/*.md", "plugins/*/README.md"],
+    excludes=["tests/*/*.md", "tests/*.md"],  # notes for maintainers, not user documentation
     setup=_setup, teardown=_teardown,
 ).pytest()

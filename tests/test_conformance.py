@@ -5,6 +5,8 @@ import pytest
 from gdlab.registry import get_registry
 from gdlab.testing import check_optimizer
 
+pytestmark = pytest.mark.slow  # every optimizer x preset through the conformance kit (compiles many kernels)
+
 # Hyperparameters for the checks: steps large enough to see, every flag of interest on.
 HYPER = {
     "sgd": dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01),

@@ -114,6 +114,7 @@ def quick_runs(tmp_path_factory):
     return a, b, res, outcomes
 
 
+@pytest.mark.slow
 def test_quick_mode_makes_every_figure(quick_runs):
     a, b, res, outcomes = quick_runs
     assert res.exit_code == 0, res.output
@@ -130,6 +131,7 @@ def test_quick_mode_makes_every_figure(quick_runs):
     assert (a / "figures.json").is_file()
 
 
+@pytest.mark.slow
 def test_quick_mode_data_files_are_identical_between_runs(quick_runs):
     a, b, _, _ = quick_runs
     sums_a, sums_b = (p / "SHA256SUMS" for p in (a, b))
@@ -141,6 +143,7 @@ def test_quick_mode_data_files_are_identical_between_runs(quick_runs):
         assert hashlib.sha256((a / name).read_bytes()).hexdigest() == h
 
 
+@pytest.mark.slow
 def test_quick_mode_data_equal_the_committed_hashes(quick_runs):
     """The same data on every machine (issue 13): any OpenBLAS kernel, any thread count."""
     a, _, _, _ = quick_runs

@@ -1,8 +1,11 @@
 """scikit-learn's own conformance checks on gdlab.sklearn's estimators."""
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from gdlab.sklearn import MLPClassifier, MLPRegressor
+
+pytestmark = pytest.mark.slow  # scikit-learn's whole estimator check suite
 
 _DROPOUT_REASON = (
     "dropout masks are drawn per row position within a mini-batch, so a row repeated k times "
