@@ -9,7 +9,7 @@ batch 32, γ = 5) on WikiQA's 1,040 training pairs, keeps the epoch with the bes
 (patience 5), and ranks every candidate sentence of the 243 test questions that have a correct
 one (the standard protocol). These are the settings and protocol of docs/dssm.md. Bars are
 means over three seeds with their standard deviation; MatchZoo's numbers (Guo et al., SIGIR
-2019 demo; its WikiQA benchmark table) are imported from ``gdlab._cli_dssm.PUBLISHED``.
+2019 demo; its WikiQA benchmark table) are imported from ``gdlab.datasets._wikiqa.PUBLISHED``.
 
 Needs ``$GDLAB_DATA_DIR/wikiqa/WikiQA-{train,dev,test}.tsv`` (the official release; the figure
 is skipped when missing). Training runs on one thread, as in docs/dssm.md.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gdlab._cli_dssm import PUBLISHED
+from gdlab.datasets._wikiqa import PUBLISHED
 from gdlab._threads import limit_threads
 from gdlab.datasets import load_wikiqa
 from gdlab.models import DSSM, evaluate_dssm, train_dssm

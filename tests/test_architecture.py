@@ -85,3 +85,11 @@ def test_every_training_loop_uses_the_driver():
         text = (PKG / rel).read_text()
         assert "run_epochs(" in text, rel
         assert "for b in range(0, n_batches" not in text, f"{rel} still loops over chunks itself"
+
+
+def test_the_library_does_not_import_the_figure_scripts():
+    for p in PKG.rglob("*.py"):
+        for node in ast.walk(ast.parse(p.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.split(".")[0] == "paper_figures" for n in names), p

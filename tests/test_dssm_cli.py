@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from gdlab._cli_dssm import eval_dssm, train_dssm
+from gdlab.cli.dssm import eval_dssm, train_dssm
 from gdlab.datasets._wikiqa import HEADER
 from gdlab.models._dssm import DSSM
 

@@ -19,6 +19,13 @@ import numpy as np
 
 from ._idx import DatasetError, DatasetNotFoundError
 
+#: WikiQA test results published by MatchZoo (Guo et al., 2019, "MatchZoo: a learning, practicing
+#: and developing system for neural text matching", SIGIR demo; benchmark table of the repository).
+PUBLISHED = {
+    "MatchZoo DSSM": {"ndcg@3": 0.5439, "ndcg@5": 0.6134, "map": 0.5647},
+    "MatchZoo CDSSM": {"ndcg@3": 0.5489, "ndcg@5": 0.6084, "map": 0.5593},
+}
+
 __all__ = ["WikiQA", "load_wikiqa", "read_wikiqa_tsv"]
 
 _DATA_DIR_ENV = "GDLAB_DATA_DIR"

@@ -13,7 +13,7 @@ import numpy as np
 
 def _parse(text: str, *, ranges: bool):
     """``NAME[@PRESET][:k=v,...]`` through gdlab's one parser; click's error on bad text."""
-    from .optim._syntax import parse_optimizer
+    from ..optim._syntax import parse_optimizer
 
     try:
         return parse_optimizer(text, ranges=ranges)
@@ -22,7 +22,7 @@ def _parse(text: str, *, ranges: bool):
 
 
 def _kv(items, what) -> dict:
-    from .optim._syntax import parse_number
+    from ..optim._syntax import parse_number
 
     out = {}
     for item in items:
@@ -46,7 +46,7 @@ def _point(text: str | None, what: str):
 
 
 def _surface(name, dim, sparams):
-    from .surfaces import get_surface
+    from ..surfaces import get_surface
 
     return get_surface(name, dim, **_kv(sparams, "--surface-param"))
 
@@ -92,8 +92,8 @@ def trajectory(surface, optimizers, dim, sparams, n_steps, tol, noise, seed, bac
 
     Exit status: 0 on success, 2 for invalid arguments. Diverging runs are reported, not errors.
     """
-    from .surfaces import StartOutsideBoundsWarning
-    from .surfaces import trajectory as run
+    from ..surfaces import StartOutsideBoundsWarning
+    from ..surfaces import trajectory as run
 
     try:
         surf = _surface(surface, dim, sparams)
@@ -119,7 +119,7 @@ def trajectory(surface, optimizers, dim, sparams, n_steps, tol, noise, seed, bac
         click.echo(f"{label:<{width}} {r.loss[-1]:>12.4e} {hit:>12}  "
                    f"[{', '.join(f'{v:.6g}' for v in r.final)}]{status}")
     if out_dir is not None:
-        from .surfaces.plot import plot_contour
+        from ..surfaces.plot import plot_contour
 
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = [r.to_csv(out_dir / f"trajectory_{k}_{_safe(label)}.csv")
@@ -163,8 +163,8 @@ def sweep(surface, optimizers, dim, sparams, n_steps, tol, noise, seed, backend,
 
     Exit status: 0 on success, 2 for invalid arguments.
     """
-    from .surfaces import grid_starts, random_starts
-    from .surfaces import sweep as run
+    from ..surfaces import grid_starts, random_starts
+    from ..surfaces import sweep as run
 
     try:
         surf = _surface(surface, dim, sparams)
@@ -208,7 +208,7 @@ def sweep(surface, optimizers, dim, sparams, n_steps, tol, noise, seed, backend,
         click.echo(f"{opt:<16} {len(sel):>7} {int((sel['steps'] >= 0).sum()):>8} {int(sel['diverged'].sum()):>8} "
                    f"{best['loss']:>12.4e}  " + ", ".join(f"{h}={best[h]:.4g}" for h in hyper))
     if out_dir is not None:
-        from .surfaces import plot
+        from ..surfaces import plot
 
         out_dir.mkdir(parents=True, exist_ok=True)
         written = [res.to_csv(out_dir / "sweep.csv")]

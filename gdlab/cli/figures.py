@@ -9,11 +9,19 @@ import click
 
 
 def _figures_module():
+    """The figure set, found through the entry-point group ``gdlab.figures`` (gdlab's own
+    ``paper_figures`` registers as ``paper``): the library does not import the scripts."""
+    from importlib.metadata import entry_points
+
+    eps = entry_points(group="gdlab.figures")
+    if not eps:
+        raise click.ClickException("no figure set is installed (entry-point group 'gdlab.figures'); "
+                                   "reinstall gdlab ('pip install .'), which ships paper_figures")
+    ep = eps["paper"] if "paper" in eps.names else next(iter(eps))
     try:
-        import paper_figures
-    except ImportError as exc:  # pragma: no cover - only when installed without it
-        raise click.ClickException(f"the figure scripts (package paper_figures) are not installed: {exc}")
-    return paper_figures
+        return ep.load()
+    except Exception as exc:  # a broken figure set is one line, not a traceback
+        raise click.ClickException(f"the figure set {ep.name} = {ep.value} failed to load: {exc}") from None
 
 
 @click.command()
@@ -52,7 +60,7 @@ def figures(only, out_dir, quick, list_only, threads, progress):
     """
     from tqdm.auto import tqdm
 
-    from ._threads import limit_threads
+    from .._threads import limit_threads
 
     pf = _figures_module()
     names = [n.strip() for item in only for n in item.split(",") if n.strip()]

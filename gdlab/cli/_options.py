@@ -25,8 +25,8 @@ def make_optimizer(text: str, params=(), lr: float | None = None):
     click.UsageError
         For a bad text, value, name, preset or a hyperparameter given twice.
     """
-    from .optim import create
-    from .optim._syntax import merge_hyper, parse_optimizer, parse_value
+    from ..optim import create
+    from ..optim._syntax import merge_hyper, parse_optimizer, parse_value
 
     try:
         opt = parse_optimizer(text)
@@ -47,3 +47,25 @@ def make_optimizer(text: str, params=(), lr: float | None = None):
         return create(opt.name, preset=preset, **hyper)
     except (ValueError, TypeError) as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def parse_sizes(text: str | None, hint: str = "--hidden"):
+    """``"256,128"`` -> (256, 128); ``"none"`` or ``""`` -> () (no hidden layer); None -> None
+    (the model's default).
+
+    Raises
+    ------
+    click.BadParameter
+        For anything but comma-separated integers >= 1.
+    """
+    if text is None:
+        return None
+    if text.strip() in {"", "none"}:
+        return ()
+    try:
+        sizes = tuple(int(s) for s in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated integers, got {text!r}", param_hint=hint) from None
+    if min(sizes) < 1:
+        raise click.BadParameter(f"layer sizes must be >= 1, got {text!r}", param_hint=hint)
+    return sizes

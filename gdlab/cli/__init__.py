@@ -1,4 +1,10 @@
-"""The ``gdlab`` command line (click): ``gdlab --help`` lists the commands."""
+"""The ``gdlab`` command line (click): ``gdlab --help`` lists the commands.
+
+One module per command group: this one holds the ``gdlab`` group, ``train`` with the MLP on a
+dataset, ``list``, ``plugins`` and the ``eval`` group; :mod:`.dssm` (``train dssm``, ``eval
+dssm``), :mod:`.surfaces` (``trajectory``, ``sweep``), :mod:`.figures` (``figures``);
+:mod:`._options` the options and parsers they share.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +14,17 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from ._cli_options import deterministic_option, make_optimizer
+from .. import __version__
+from ._options import deterministic_option, make_optimizer, parse_sizes
 
 _EXIT_DIVERGED = 3
-
-
-def _parse_hidden(text: str) -> tuple[int, ...]:
-    if text.strip() in {"", "none"}:
-        return ()
-    try:
-        sizes = tuple(int(s) for s in text.split(","))
-    except ValueError:
-        raise click.BadParameter(f"expected comma-separated integers, got {text!r}",
-                                 param_hint="--hidden") from None
-    if min(sizes) < 1:
-        raise click.BadParameter(f"layer sizes must be >= 1, got {text!r}", param_hint="--hidden")
-    return sizes
 
 
 class _Group(click.Group):
     """Reports a broken plugin as a one-line error (exit status 1), not a traceback."""
 
     def invoke(self, ctx):
-        from .registry import PluginError
+        from ..registry import PluginError
 
         try:
             return super().invoke(ctx)
@@ -130,12 +123,12 @@ def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_siz
     import numpy as np
     from tqdm.auto import tqdm
 
-    from ._threads import limit_threads
-    from .datasets import scale_images
-    from .models import MLP
-    from .registry import get_registry
-    from .training import TrainingDiverged
-    from .training import train as fit
+    from .._threads import limit_threads
+    from ..datasets import scale_images
+    from ..models import MLP
+    from ..registry import get_registry
+    from ..training import TrainingDiverged
+    from ..training import train as fit
 
     opt = make_optimizer(optimizer_name, params, lr)
     try:
@@ -154,7 +147,7 @@ def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_siz
     X_test, y_test = spec.load("test")
     X, y = scale_images(X[:train_size], np.dtype(dtype)), y[:train_size]
     X_test, y_test = scale_images(X_test[:test_size], np.dtype(dtype)), y_test[:test_size]
-    sizes = (X.shape[1], *_parse_hidden(hidden), spec.n_classes)
+    sizes = (X.shape[1], *parse_sizes(hidden), spec.n_classes)
     model = MLP(sizes, activation, dtype=dtype, seed=seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     click.echo(f"gdlab {__version__}: {dataset} {X.shape[0]}/{X_test.shape[0]} rows, "
@@ -202,11 +195,11 @@ def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_siz
 def list_(kind, markdown):
     """List registered optimizers (provider, presets, hyperparameters), presets, surfaces
     (dimension, parameters, minima) or datasets."""
-    from .registry import get_registry
+    from ..registry import get_registry
 
     reg = get_registry()
     if kind == "presets":
-        from .optim._docs import optimizers_page, presets_table
+        from ..optim._docs import optimizers_page, presets_table
 
         click.echo(optimizers_page() if markdown else presets_table())
         return
@@ -227,7 +220,7 @@ def list_(kind, markdown):
 @main.command()
 def plugins():
     """List every plugin, where it comes from and what it contributes."""
-    from .registry import get_registry
+    from ..registry import get_registry
 
     for info in get_registry().plugins():
         what = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.contributes.items() if v) or "nothing"
@@ -239,15 +232,12 @@ def eval_():
     """Evaluate a saved model: 'gdlab eval MODEL [OPTIONS]' for the models listed below."""
 
 
-from ._cli_dssm import eval_dssm, train_dssm  # noqa: E402
-from ._cli_figures import figures  # noqa: E402
-from ._cli_surfaces import sweep, trajectory  # noqa: E402
+from .dssm import eval_dssm, train_dssm  # noqa: E402
+from .figures import figures  # noqa: E402
+from .surfaces import sweep, trajectory  # noqa: E402
 
 train.add_command(train_dssm)
 eval_.add_command(eval_dssm)
 main.add_command(trajectory)
 main.add_command(sweep)
 main.add_command(figures)
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

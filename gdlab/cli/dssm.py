@@ -13,36 +13,18 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from ._cli_options import deterministic_option, make_optimizer
+from .. import __version__
+from ..datasets._wikiqa import PUBLISHED
+from ._options import deterministic_option, make_optimizer, parse_sizes
 
 _EXIT_DIVERGED = 3
 
-#: WikiQA test results published by MatchZoo (Guo et al., 2019, "MatchZoo: a learning, practicing
-#: and developing system for neural text matching", SIGIR demo; benchmark table of the repository).
-PUBLISHED = {
-    "MatchZoo DSSM": {"ndcg@3": 0.5439, "ndcg@5": 0.6134, "map": 0.5647},
-    "MatchZoo CDSSM": {"ndcg@3": 0.5489, "ndcg@5": 0.6084, "map": 0.5593},
-}
 _PROTOCOL = "questions without a correct sentence excluded, the standard WikiQA protocol"
 
 
-def _parse_hidden(text: str | None):
-    if text is None:
-        return None
-    try:
-        sizes = tuple(int(s) for s in text.split(","))
-    except ValueError:
-        raise click.BadParameter(f"expected comma-separated integers, got {text!r}",
-                                 param_hint="--hidden") from None
-    if not sizes or min(sizes) < 1:
-        raise click.BadParameter(f"layer sizes must be >= 1, got {text!r}", param_hint="--hidden")
-    return sizes
-
-
 def _load_split(split, data_dir, verify):
-    from .datasets._idx import DatasetError
-    from .datasets._wikiqa import load_wikiqa
+    from ..datasets._idx import DatasetError
+    from ..datasets._wikiqa import load_wikiqa
 
     try:
         return load_wikiqa(split, data_dir=data_dir, verify=verify)
@@ -123,13 +105,13 @@ def train_dssm(arch, hidden, window, shared, optimizer_name, lr, params, batch_s
     import numpy as np
     from tqdm.auto import tqdm
 
-    from ._threads import limit_threads
-    from .models._dssm import DSSM, train
-    from .text import WordHashing
-    from .training import TrainingDiverged
+    from .._threads import limit_threads
+    from ..models._dssm import DSSM, train
+    from ..text import WordHashing
+    from ..training import TrainingDiverged
 
     opt = make_optimizer(optimizer_name, params, lr)
-    sizes = _parse_hidden(hidden)
+    sizes = parse_sizes(hidden)
     try:
         for name, v, lo in (("--batch-size", batch_size, 1), ("--epochs", epochs, 1),
                             ("--negatives", negatives, 1), ("--patience", patience, 0),
@@ -236,8 +218,8 @@ def eval_dssm(model_path, split, ties, max_words, threads, data_dir, verify, out
 
     Exit status: 0 on success, 1 for missing or malformed data, 2 for invalid arguments.
     """
-    from ._threads import limit_threads
-    from .models._dssm import DSSM, evaluate
+    from .._threads import limit_threads
+    from ..models._dssm import DSSM, evaluate
 
     if max_words is not None and max_words < 1:
         raise click.UsageError(f"--max-words must be >= 1, got {max_words}")
