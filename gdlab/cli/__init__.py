@@ -15,9 +15,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ._options import deterministic_option, make_optimizer, parse_sizes
-
-_EXIT_DIVERGED = 3
+from ._options import deterministic_option, make_optimizer, parse_sizes, run_training
 
 
 class _Group(click.Group):
@@ -123,11 +121,9 @@ def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_siz
     import numpy as np
     from tqdm.auto import tqdm
 
-    from .._threads import limit_threads
     from ..datasets import scale_images
     from ..models import MLP
     from ..registry import get_registry
-    from ..training import TrainingDiverged
     from ..training import train as fit
 
     opt = make_optimizer(optimizer_name, params, lr)
@@ -165,19 +161,11 @@ def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_siz
                    f"{r['test_loss']:>10.4f} {100 * r['test_acc']:>8.2f}% {r['seconds']:>8.2f}")
         bar.set_postfix(epoch=r["epoch"], test_acc=f"{100 * r['test_acc']:.2f}%")
 
-    try:
-        with limit_threads(threads):
-            history = fit(model, opt, X, y, X_test=X_test, y_test=y_test, epochs=epochs,
-                          batch_size=batch_size, seed=seed, on_batches=bar.update, on_epoch=on_epoch,
-                          deterministic=deterministic)
-    except ValueError as exc:
-        bar.close()
-        raise click.UsageError(str(exc)) from None
-    except TrainingDiverged as exc:
-        bar.close()
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(_EXIT_DIVERGED)
-    bar.close()
+    history = run_training(
+        lambda: fit(model, opt, X, y, X_test=X_test, y_test=y_test, epochs=epochs,
+                    batch_size=batch_size, seed=seed, on_batches=bar.update, on_epoch=on_epoch,
+                    deterministic=deterministic),
+        threads=threads, bar=bar)
     history.meta.update(dataset=dataset, threads=threads, total_seconds=time.perf_counter() - t_start)
     paths = [history.to_json(out_dir / "history.json"), history.to_csv(out_dir / "history.csv"),
              history.plot(out_dir / "curves.png",

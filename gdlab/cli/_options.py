@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
+
+#: Exit status of a training command whose loss became NaN/inf (2 is click's usage error).
+EXIT_DIVERGED = 3
 
 
 def deterministic_option(f):
@@ -69,3 +74,23 @@ def parse_sizes(text: str | None, hint: str = "--hidden"):
     if min(sizes) < 1:
         raise click.BadParameter(f"layer sizes must be >= 1, got {text!r}", param_hint=hint)
     return sizes
+
+
+def run_training(fit, *, threads, bar):
+    """``fit()`` with ``threads`` Numba and BLAS threads; the progress ``bar`` is closed in any
+    case. A ValueError becomes click's usage error (exit 2), a diverging loss one line on stderr
+    and exit status :data:`EXIT_DIVERGED`."""
+    from .._threads import limit_threads
+    from ..engine import TrainingDiverged
+
+    try:
+        with limit_threads(threads):
+            return fit()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    except TrainingDiverged as exc:
+        bar.close()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_DIVERGED)
+    finally:
+        bar.close()

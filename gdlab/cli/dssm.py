@@ -15,9 +15,8 @@ import click
 
 from .. import __version__
 from ..datasets._wikiqa import PUBLISHED
-from ._options import deterministic_option, make_optimizer, parse_sizes
+from ._options import deterministic_option, make_optimizer, parse_sizes, run_training
 
-_EXIT_DIVERGED = 3
 
 _PROTOCOL = "questions without a correct sentence excluded, the standard WikiQA protocol"
 
@@ -105,10 +104,8 @@ def train_dssm(arch, hidden, window, shared, optimizer_name, lr, params, batch_s
     import numpy as np
     from tqdm.auto import tqdm
 
-    from .._threads import limit_threads
     from ..models._dssm import DSSM, train
     from ..text import WordHashing
-    from ..training import TrainingDiverged
 
     opt = make_optimizer(optimizer_name, params, lr)
     sizes = parse_sizes(hidden)
@@ -166,20 +163,12 @@ def train_dssm(arch, hidden, window, shared, optimizer_name, lr, params, batch_s
                    f"{r['seconds']:>8.2f}{mark}")
         bar.set_postfix(epoch=r["epoch"], dev_map=f"{r['dev_map']:.4f}")
 
-    try:
-        with limit_threads(threads):
-            history = train(model, opt, hasher, tr, dev_data=dev, epochs=epochs, batch_size=batch_size,
-                            negatives=negatives, gamma=gamma, negative_pool=negative_pool, seed=seed,
-                            patience=patience or None, max_words=max_words, on_batches=bar.update,
-                            on_epoch=on_epoch, deterministic=deterministic)
-    except ValueError as exc:
-        bar.close()
-        raise click.UsageError(str(exc)) from None
-    except TrainingDiverged as exc:
-        bar.close()
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(_EXIT_DIVERGED)
-    bar.close()
+    history = run_training(
+        lambda: train(model, opt, hasher, tr, dev_data=dev, epochs=epochs, batch_size=batch_size,
+                      negatives=negatives, gamma=gamma, negative_pool=negative_pool, seed=seed,
+                      patience=patience or None, max_words=max_words, on_batches=bar.update,
+                      on_epoch=on_epoch, deterministic=deterministic),
+        threads=threads, bar=bar)
     meta = history.meta
     meta.update(dataset="wikiqa", threads=threads, max_words=max_words,
                 total_seconds=time.perf_counter() - t_start)

@@ -95,37 +95,15 @@ class MLPKernelArgs(NamedTuple):
                    seg_lo=seg_lo, seg_hi=seg_hi, **extra)
 
 
-class MLPKernelArgsEx(NamedTuple):
-    """:class:`MLPKernelArgs` plus what ``train_batches_ex`` adds (the estimators' and linear
-    models' loop): ``kind`` (output/loss code), ``kdiv`` (divisor of the reported data loss),
-    ``alpha`` (L2 coefficient), ``alpha_mean`` (divide it by the batch's weight sum, as
-    scikit-learn), ``rate`` (dropout), ``seed`` (dropout masks), ``eps`` (log-loss clipping) and
-    ``swb`` (batch, ) sample weights."""
-
-    params: np.ndarray
-    grads: np.ndarray
-    state: np.ndarray
-    hyper: np.ndarray
-    sizes: np.ndarray
-    offs: np.ndarray
-    act: int
-    acts: np.ndarray
-    aoffs: np.ndarray
-    deltas: np.ndarray
-    xb: np.ndarray
-    yb: np.ndarray
-    seg_lo: np.ndarray
-    seg_hi: np.ndarray
-    kind: int
-    kdiv: float
-    alpha: float
-    alpha_mean: bool
-    rate: float
-    seed: int
-    eps: float
-    swb: np.ndarray
-
-    build = classmethod(MLPKernelArgs.build.__func__)
+MLPKernelArgsEx = NamedTuple("MLPKernelArgsEx", [
+    *MLPKernelArgs.__annotations__.items(), ("kind", int), ("kdiv", float), ("alpha", float),
+    ("alpha_mean", bool), ("rate", float), ("seed", int), ("eps", float), ("swb", np.ndarray)])
+MLPKernelArgsEx.__doc__ = """:class:`MLPKernelArgs` plus what ``train_batches_ex`` adds (the
+estimators' and linear models' loop): ``kind`` (output/loss code), ``kdiv`` (divisor of the
+reported data loss), ``alpha`` (L2 coefficient), ``alpha_mean`` (divide it by the batch's weight
+sum, as scikit-learn), ``rate`` (dropout), ``seed`` (dropout masks), ``eps`` (log-loss clipping)
+and ``swb`` (batch,) sample weights. Build it with ``MLPKernelArgsEx.build``."""
+MLPKernelArgsEx.build = classmethod(MLPKernelArgs.build.__func__)
 
 
 def pack(coefs, intercepts, sizes, offsets, n_params: int, dtype) -> np.ndarray:
