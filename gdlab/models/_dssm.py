@@ -44,6 +44,7 @@ from .. import _config, _jit
 from ..ranking import ranking_metrics
 from ..text import WordHashing
 from ..engine import ChunkResult, ensure_state, run_epochs
+from ._init import glorot_bound
 from ..training import History, _save_two_panels
 
 __all__ = ["ARCHS", "DSSM", "DSSMHistory", "HashedTexts", "evaluate", "rank_candidates",
@@ -238,7 +239,7 @@ class DSSM:
                 W, b = self.layer(l, side)
                 k = self.window if l == 0 else 1
                 fi, fo = int(self.sizes[l]) * k, int(self.sizes[l + 1]) * k
-                bound = math.sqrt(6.0 / (fi + fo))
+                bound = glorot_bound(fi, fo)  # tanh towers
                 W[:] = rng.uniform(-bound, bound, W.shape)
                 b[:] = 0
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["he_normal", "he_uniform", "xavier_normal", "xavier_uniform"]
+__all__ = ["glorot_bound", "he_normal", "he_uniform", "xavier_normal", "xavier_uniform"]
 
 
 def _check(fan_in, fan_out, dtype):
@@ -33,6 +33,16 @@ def _check(fan_in, fan_out, dtype):
     if dtype.kind != "f":
         raise TypeError(f"dtype must be a floating dtype, got {dtype}")
     return dtype
+
+
+def glorot_bound(fan_in: int, fan_out: int, activation: str = "relu") -> float:
+    """Half-width ``a`` of the Glorot-uniform draw U(-a, a): ``sqrt(6 / (fan_in + fan_out))``,
+    or ``sqrt(2 / ...)`` for the logistic activation (scikit-learn's ``MLP._init_coef`` factor;
+    Glorot & Bengio, AISTATS 2010). The one place gdlab's models (MLP, DSSM/CLSM, the
+    estimators) and :func:`xavier_uniform` compute it.
+    """
+    factor = 2.0 if activation == "logistic" else 6.0
+    return float(np.sqrt(factor / (fan_in + fan_out)))
 
 
 def _rng(seed):
@@ -64,7 +74,7 @@ def xavier_uniform(fan_in: int, fan_out: int, *, gain: float = 1.0, seed=None,
         ``fan_in`` or ``fan_out`` not a positive integer; TypeError for a non-float dtype.
     """
     dtype = _check(fan_in, fan_out, dtype)
-    a = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    a = gain * glorot_bound(fan_in, fan_out)
     return _rng(seed).uniform(-a, a, (fan_in, fan_out)).astype(dtype)
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _jit
 from ._codes import ACTIVATIONS
+from ._init import glorot_bound
 
 _CORE = "models/_mlp_core.py"
 
@@ -214,10 +215,9 @@ class MLP:
     def init(self, seed=0) -> None:
         """Glorot-uniform initialisation with scikit-learn's factor (see class notes)."""
         rng = np.random.default_rng(seed)
-        factor = 2.0 if self.activation == "logistic" else 6.0
         for l in range(self.n_layers):
             fi, fo = self.layer_sizes[l], self.layer_sizes[l + 1]
-            bound = np.sqrt(factor / (fi + fo))
+            bound = glorot_bound(fi, fo, self.activation)
             W, b = self.layer(l)
             W[:] = rng.uniform(-bound, bound, (fi, fo))
             b[:] = rng.uniform(-bound, bound, fo)

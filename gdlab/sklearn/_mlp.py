@@ -42,6 +42,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._config import deterministic_mode
 from ..engine import ChunkResult, ensure_state, run_epochs
 from ..models._codes import ACTIVATIONS
+from ..models._init import glorot_bound
 from ..models._mlp import _CORE, MLPKernelArgsEx, core, layout, pack, unpack
 from ..models._outputs import OUTPUTS
 from ..optim import compile_with, create, get_spec
@@ -244,8 +245,7 @@ class _BaseMLP(BaseEstimator):
 
     def _init_coef(self, fan_in, fan_out, dtype):
         """Glorot-uniform weights and biases drawn as scikit-learn draws them (same stream)."""
-        factor = 2.0 if self.activation == "logistic" else 6.0
-        bound = np.sqrt(factor / (fan_in + fan_out))
+        bound = glorot_bound(fan_in, fan_out, self.activation)
         coef = self._random_state.uniform(-bound, bound, (fan_in, fan_out))
         intercept = self._random_state.uniform(-bound, bound, fan_out)
         return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
