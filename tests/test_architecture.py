@@ -93,3 +93,14 @@ def test_the_library_does_not_import_the_figure_scripts():
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n.split(".")[0] == "paper_figures" for n in names), p
+
+
+def test_layers_point_down():
+    """cli -> (sklearn, models, surfaces, training) -> engine -> optim: no model imports the
+    MLP's training module or the CLI, and nothing below the CLI imports it."""
+    g = _graph()
+    for m, deps in g.items():
+        if m.startswith(("gdlab.models", "gdlab.engine", "gdlab.optim", "gdlab.surfaces")):
+            assert not any(d.startswith(("gdlab.training", "gdlab.cli")) for d in deps), (m, deps)
+        if not m.startswith("gdlab.cli"):
+            assert not any(d.startswith("gdlab.cli") for d in deps), (m, deps)

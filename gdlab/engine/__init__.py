@@ -9,5 +9,6 @@ what it does after an epoch.
 """
 
 from ._driver import ChunkResult, TrainingDiverged, ensure_state, run_epochs
+from ._history import History, save_two_panels
 
-__all__ = ["ChunkResult", "TrainingDiverged", "ensure_state", "run_epochs"]
+__all__ = ["ChunkResult", "History", "TrainingDiverged", "ensure_state", "run_epochs", "save_two_panels"]

@@ -43,9 +43,8 @@ import scipy.sparse as sp
 from .. import _config, _jit
 from ..ranking import ranking_metrics
 from ..text import WordHashing
-from ..engine import ChunkResult, ensure_state, run_epochs
+from ..engine import ChunkResult, History, ensure_state, run_epochs, save_two_panels
 from ._init import glorot_bound
-from ..training import History, _save_two_panels
 
 __all__ = ["ARCHS", "DSSM", "DSSMHistory", "HashedTexts", "evaluate", "rank_candidates",
            "score_rows", "train"]
@@ -712,7 +711,7 @@ class DSSMHistory(History):
                     ax2.plot(ep, self.column(key), "o-", label="dev " + key[4:].upper())
             ax2.set(xlabel="epoch", ylabel="metric", title="dev ranking")
 
-        return _save_two_panels(path, draw, title)
+        return save_two_panels(path, draw, title)
 
 
 def _single_blas_thread_if_parallel():
