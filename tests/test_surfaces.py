@@ -258,21 +258,28 @@ def test_pivot_for_heatmaps(tmp_path):
 
 
 def test_rosenbrock_table_every_builtin_optimizer():
-    """optax-style table: with a tuned learning rate each built-in optimizer reaches Rosenbrock's
-    minimum (loss <= 1e-6) from (-1.5, 2). Adadelta and LAMB cannot (see docs/surfaces.md):
-    their best runs stall at ~3e-6 (Adadelta: its step follows the past updates and crawls in the
-    curved valley) and ~1e-5 (LAMB: the trust ratio makes every step ~lr * |x| long)."""
-    table = {
-        "sgd": ({"lr": 2e-3}, 5000), "sgd+momentum": ({"lr": 2e-3, "momentum": 0.9}, 1000),
-        "nesterov": ({"lr": 1e-3}, 2000), "adagrad": ({"lr": 1.26}, 12000),
-        "rmsprop": ({"lr": 10 ** -3.5, "alpha": 0.999}, 20000), "adam": ({"lr": 0.05}, 1500),
-        "adamw": ({"lr": 0.05, "weight_decay": 0.0}, 1500), "adamax": ({"lr": 2.5}, 2500),
-        "nadam": ({"lr": 7.9e-3}, 5000), "radam": ({"lr": 6.3e-3}, 7000),
-    }
+    """docs/surfaces.md's table, row by row as printed: with the learning rate shown, each
+    built-in optimizer reaches Rosenbrock's minimum (loss <= 1e-6) from (-1.5, 2) within the
+    budget. Adadelta and LAMB cannot (see docs/surfaces.md): their best runs stall at ~3e-6
+    (Adadelta: its step follows the past updates and crawls in the curved valley) and ~1e-5
+    (LAMB: the trust ratio makes every step ~lr * |x| long)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "surfaces.md").read_text()
+    block = text.split("| optimizer | hyperparameters | steps budget |")[1].split("\n\n")[0]
+    rows = [[c.strip() for c in ln.strip("|").split("|")] for ln in block.splitlines()[2:]]
+    table = {}
+    for label, hyper, steps in rows:
+        if steps == "cannot":
+            continue
+        kv = dict(re.match(r"(\w+) = (\S+)", h).groups() for h in hyper.split(", "))
+        table[label] = ({k: float(v) for k, v in kv.items()}, int(steps.replace(",", "")))
+    assert len(table) == 10 and "rmsprop" in table, table
     for label, (hyper, steps) in table.items():
-        name = label.split("+")[0]
+        name = label.split()[0]
         tr = trajectory(name, "rosenbrock", n_steps=steps, tol=1e-6, **hyper)
-        assert 0 <= tr.steps_to_tol <= steps, (label, tr.loss[-1])
+        assert 0 <= tr.steps_to_tol <= steps, (label, hyper, tr.loss[-1])
         assert np.linalg.norm(tr.path[tr.steps_to_tol] - [1.0, 1.0]) < 5e-3, label
     for name, hyper in (("adadelta", {"lr": 0.005848035476425728, "eps": 1e-7}),
                         ("lamb", {"lr": 2e-3, "eps": 1e-3, "weight_decay": 0.0})):
