@@ -16,7 +16,7 @@ import numpy as np
 
 from ._config import deterministic as deterministic_enabled
 from ._config import deterministic_mode
-from .engine import ChunkResult, History, TrainingDiverged, ensure_state, run_epochs
+from .engine import ChunkResult, History, TrainingDiverged, chance_level_check, ensure_state, run_epochs
 from .engine._history import COLUMNS
 from .models._mlp import _CORE, MLP, MLPKernelArgs, as_labels
 from .optim import Optimizer, compile_with
@@ -74,6 +74,12 @@ def train(model: MLP, optimizer: Optimizer, X, y, *, epochs: int = 20, batch_siz
     TrainingDiverged
         When a mini-batch loss is not finite; names the epoch and step. The update of that
         step is not applied.
+
+    Warns
+    -----
+    gdlab.engine.ChanceLevelWarning
+        Once, when two epochs in a row end at chance level (training loss ln K, accuracy at
+        most 2/K): the network is not learning (learning rate too large, dead ReLUs).
     """
     with deterministic_mode(deterministic):
         return _train(model, optimizer, X, y, epochs=epochs, batch_size=batch_size, seed=seed,
@@ -122,9 +128,11 @@ def _train(model, optimizer, X, y, *, epochs, batch_size, seed, X_test, y_test, 
             "seconds": seconds, "eval_seconds": time.perf_counter() - t1,
         }
         history.records.append(record)
+        stalled(record)
         if on_epoch is not None:
             on_epoch(record)
 
+    stalled = chance_level_check(model.n_classes, optimizer)
     run_epochs(optimizer, run_chunk, n_batches=-(-n // batch_size), epochs=epochs, chunk=chunk,
                order=lambda epoch: rng.permutation(n).astype(np.int64), end_epoch=end_epoch,
                on_batches=on_batches,

@@ -229,3 +229,25 @@ def test_softmax_gradient_has_no_subnormal_floats():
     assert delta[0, 1] == 0.0 and delta[0, 3] == 0.0  # e^-50 and e^-90: flushed
     assert delta[0, 2] == pytest.approx(np.exp(-30.0), rel=1e-5)  # e^-30 = 9e-14 is kept
     assert correct == 1 and total == pytest.approx(np.log1p(np.exp(-30.0) + np.exp(-50.0) + np.exp(-90.0)))
+
+
+def test_a_dead_network_gets_one_warning_naming_the_causes():
+    """README's former example (SGD lr 0.1, momentum 0.9, Nesterov) stays at chance level."""
+    import warnings
+
+    from gdlab.datasets import load_mnist, scale_images
+    from gdlab.engine import ChanceLevelWarning
+    from gdlab.models import MLP
+    from gdlab.optim import create
+
+    X, y = load_mnist("train")
+    X, y = scale_images(X[:3000]), y[:3000]
+    with pytest.warns(ChanceLevelWarning, match=r"chance level \(ln 10 = 2\.3026\).*epochs 1-2.*"
+                                                r"effective step of lr/\(1-momentum\) = 1") as rec:
+        train(MLP((784, 256, 128, 64, 20, 10), "relu", seed=0),
+              create("sgd", lr=0.1, momentum=0.9, nesterov=True), X, y, epochs=3, batch_size=64)
+    assert sum(issubclass(w.category, ChanceLevelWarning) for w in rec) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ChanceLevelWarning)
+        train(MLP((784, 32, 10), "relu", seed=0), create("sgd", lr=0.01, momentum=0.9), X, y,
+              epochs=2, batch_size=64)

@@ -8,7 +8,8 @@ model's end-of-epoch code. A model contributes only its kernel call (a :data:`Ch
 what it does after an epoch.
 """
 
-from ._driver import ChunkResult, TrainingDiverged, ensure_state, run_epochs
+from ._driver import (ChanceLevelWarning, ChunkResult, TrainingDiverged, chance_level_check,
+                      ensure_state, run_epochs)
 from ._history import History, save_two_panels
 
-__all__ = ["ChunkResult", "History", "TrainingDiverged", "ensure_state", "run_epochs", "save_two_panels"]
+__all__ = ["ChanceLevelWarning", "ChunkResult", "chance_level_check", "History", "TrainingDiverged", "ensure_state", "run_epochs", "save_two_panels"]

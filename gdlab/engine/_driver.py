@@ -15,6 +15,40 @@ class TrainingDiverged(FloatingPointError):
     """
 
 
+class ChanceLevelWarning(UserWarning):
+    """Training has stayed at chance level (loss ln K, accuracy about 1/K) for two epochs."""
+
+
+def chance_level_check(n_classes: int, optimizer, epochs_needed: int = 2):
+    """``check(record) -> None`` for a classifier's per-epoch records: warns once
+    (:class:`ChanceLevelWarning`) when ``epochs_needed`` epochs in a row end with the training
+    loss within 1 % of ln K and the training accuracy at most 2/K, naming the likely causes."""
+    import math
+    import warnings
+
+    ln_k, run, warned = math.log(n_classes), [], [False]
+
+    def check(record):
+        dead = (abs(record["train_loss"] - ln_k) <= 0.01 * ln_k
+                and record["train_acc"] <= 2.0 / n_classes)
+        run[:] = run + [record["epoch"]] if dead else []
+        if len(run) >= epochs_needed and not warned[0]:
+            warned[0] = True
+            h = optimizer.hyper
+            step = ""
+            if h.get("momentum", 0) and 0 < h["momentum"] < 1 and "lr" in h:
+                step = (f" (lr={h['lr']:g} with momentum={h['momentum']:g} is an effective step of "
+                        f"lr/(1-momentum) = {h['lr'] / (1 - h['momentum']):g})")
+            warnings.warn(
+                f"the training loss has stayed at chance level (ln {n_classes} = {ln_k:.4f}) with "
+                f"chance accuracy for epochs {run[0]}-{run[-1]}: the network is not learning. "
+                f"Likely causes: a learning rate too large for the initialisation{step}, which "
+                f"kills the ReLUs in the first steps, or dead ReLUs from a bad initialisation; "
+                f"try a smaller lr ({optimizer.spec.name}).", ChanceLevelWarning, stacklevel=3)
+
+    return check
+
+
 class ChunkResult(NamedTuple):
     """What a compiled chunk of mini-batches reports back to the driver.
 

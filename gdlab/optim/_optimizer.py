@@ -159,11 +159,15 @@ class Optimizer:
     def load_state_dict(self, d: dict) -> None:
         """Restore a :meth:`state_dict` (same optimizer and preset; hyperparameters too).
 
+        A dict saved before the first step (no state arrays, ``step`` 0) restores an optimizer
+        without state, as it was.
+
         Raises
         ------
         ValueError
-            If the dict is for another optimizer or preset, misses a slot, or its arrays
-            differ in length.
+            If the dict is for another optimizer or preset, misses a slot, has a ``step`` that
+            is not an integer >= 0, or state arrays that are not 1-D float32/float64 arrays of
+            one length and dtype.
         """
         for key in ("optimizer", "preset", "hyper", "step"):
             if key not in d:
@@ -171,22 +175,32 @@ class Optimizer:
         if d["optimizer"] != self.spec.name or d["preset"] != self.spec.preset:
             raise ValueError(f"state dict is for {d['optimizer']}[{d['preset']}], "
                              f"not {self.spec.name}[{self.spec.preset}]")
+        step = d["step"]
+        if isinstance(step, (bool, np.bool_)) or not isinstance(step, (int, np.integer)) or step < 0:
+            raise ValueError(f"state dict 'step' must be an integer >= 0, got {step!r}")
         hyper = self.spec.validate(**d["hyper"])
         active = self.spec.active(hyper)
-        missing = [s for s in active if s not in d]
-        if missing:
-            raise ValueError(f"state dict misses the state slot(s) {missing}")
-        arrays = [np.asarray(d[s]) for s in active]
-        if arrays and len({a.shape for a in arrays}) != 1:
-            raise ValueError(f"state arrays differ in shape: {[a.shape for a in arrays]}")
+        present = [s for s in active if s in d]
+        if present or step:
+            missing = [s for s in active if s not in d]
+            if missing:
+                raise ValueError(f"state dict misses the state slot(s) {missing}")
+        arrays = [np.asarray(d[s]) for s in present]
+        for s, a in zip(present, arrays):
+            if a.ndim != 1 or a.dtype not in (np.float32, np.float64):
+                raise ValueError(f"state slot {s!r} must be a 1-D float32 or float64 array, "
+                                 f"got shape {a.shape} and dtype {a.dtype}")
+        if arrays and len({(a.shape, a.dtype) for a in arrays}) != 1:
+            raise ValueError(f"state arrays differ in shape or dtype: "
+                             f"{[(a.shape, str(a.dtype)) for a in arrays]}")
         self.hyper, self.active = hyper, active
         self.hyper_array = self.spec.hyper_array(hyper)
         self._hyper_dev = None
-        self.t = int(d["step"])
+        self.t = int(step)
         self.state = np.stack(arrays) if arrays else None
 
     def save(self, path) -> Path:
-        """Write :meth:`state_dict` to an ``.npz`` file."""
+        """Write :meth:`state_dict` to an ``.npz`` file (also before the first step)."""
         import json
 
         d = self.state_dict()
@@ -197,15 +211,35 @@ class Optimizer:
         return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
 
     def load(self, path) -> None:
-        """Restore from a file written by :meth:`save` (see :meth:`load_state_dict`)."""
-        import json
+        """Restore from a file written by :meth:`save` (see :meth:`load_state_dict`).
 
-        with np.load(path, allow_pickle=False) as f:
-            if "__meta__" not in f:
-                raise ValueError(f"{path}: not a gdlab optimizer state file (no __meta__)")
-            d = json.loads(str(f["__meta__"]))
-            d.update({k: f[k] for k in f.files if k != "__meta__"})
-        self.load_state_dict(d)
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` does not exist.
+        ValueError
+            Naming the file: not an ``.npz`` written by :meth:`save` (corrupt, truncated, other
+            content), or a state that :meth:`load_state_dict` rejects.
+        """
+        import json
+        import zipfile
+
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                if "__meta__" not in f:
+                    raise ValueError("not a gdlab optimizer state file (no __meta__)")
+                d = json.loads(str(f["__meta__"]))
+                if not isinstance(d, dict):
+                    raise ValueError("not a gdlab optimizer state file (bad __meta__)")
+                d.update({k: f[k] for k in f.files if k != "__meta__"})
+        except FileNotFoundError:
+            raise
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile, json.JSONDecodeError, KeyError) as exc:
+            raise ValueError(f"{path}: cannot read the optimizer state: {exc}") from None
+        try:
+            self.load_state_dict(d)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
 
     # -- stepping ----------------------------------------------------------------------
     def step(self, params, grads, *, segments=None):
