@@ -1,9 +1,11 @@
 """The plugin registry: built-ins and third-party plugins, through the same pluggy hooks.
 
 Third-party plugins come from the entry-point group ``gdlab``. Each entry point is loaded on
-its own, so a broken plugin gives a :class:`PluginError` naming its distribution, version and
-entry point instead of a bare traceback. ``GDLAB_DISABLE_PLUGINS=a,b`` skips plugins by entry
-point or distribution name.
+its own, and a plugin that fails to import, to register, or whose hooks raise, return garbage
+or clash with another plugin's names is *skipped*: a :class:`PluginWarning` names its
+distribution, version and entry point and the ``GDLAB_DISABLE_PLUGINS`` fix, ``gdlab plugins``
+lists it with its error, and every built-in and other plugin keeps working.
+``GDLAB_DISABLE_PLUGINS=a,b`` skips plugins by entry point or distribution name.
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ _KINDS = {"optimizers": "gdlab_register_optimizers", "surfaces": "gdlab_register
 
 
 class PluginError(RuntimeError):
-    """A plugin failed to load, register or provide valid specs (the message names it)."""
+    """A plugin registered in this process (:meth:`Registry.register`) is invalid (the message
+    names it)."""
+
+
+class PluginWarning(UserWarning):
+    """An installed plugin is broken and was skipped (the message names it and the fix)."""
 
 
 @dataclass
@@ -36,6 +43,7 @@ class PluginInfo:
     source: str  # "builtin", or "<distribution> <version> (entry point <value>)"
     version: str
     contributes: dict = field(default_factory=dict)
+    error: str = ""  # why it was skipped (entirely, or some of its contributions)
 
 
 def _disabled() -> set[str]:
@@ -92,6 +100,20 @@ class Registry:
         self.info.pop(name, None)
         self._specs = None
 
+    def _broken(self, name: str, source: str, version: str, message: str) -> None:
+        """Record a skipped plugin (or contribution) and warn once."""
+        import warnings
+
+        info = self.info.get(name) or PluginInfo(name, source, version)
+        info.error = "; ".join(filter(None, [info.error, message]))
+        self.info[name] = info
+        warnings.warn(message, PluginWarning, stacklevel=3)
+
+    def broken(self) -> list[PluginInfo]:
+        """The plugins that were skipped, entirely or in part, with their errors."""
+        self.specs("optimizers")
+        return [i for i in self.info.values() if i.error]
+
     def _load_entry_points(self) -> None:
         disabled = _disabled()
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
@@ -101,13 +123,12 @@ class Registry:
                 continue
             where = f"{dist} {version} (entry point {ep.name} = {ep.value})"
             try:
-                plugin = ep.load()
+                self.register(ep.load(), ep.name, source=where, version=version)
             except Exception as exc:
-                raise PluginError(
-                    f"gdlab plugin {where} failed to load: {type(exc).__name__}: {exc}. "
-                    f"Fix or uninstall it, or set GDLAB_DISABLE_PLUGINS={ep.name}"
-                ) from exc
-            self.register(plugin, ep.name, source=where, version=version)
+                self._broken(ep.name, where, version,
+                             f"gdlab plugin {where} failed to load and was skipped: "
+                             f"{type(exc).__name__}: {exc}. Fix or uninstall it, or set "
+                             f"GDLAB_DISABLE_PLUGINS={ep.name}")
 
     # -- collected specs -----------------------------------------------------------------
     def _collect(self) -> dict[str, dict]:
@@ -115,38 +136,47 @@ class Registry:
         for kind, hook_name in _KINDS.items():
             found: dict[str, tuple] = {}
             hook = getattr(self.pm.hook, hook_name)
-            for impl in hook.get_hookimpls():  # registration order
+            for impl in hook.get_hookimpls():  # registration order: built-ins first
                 try:
-                    got = impl.function()
-                except Exception as exc:
-                    raise PluginError(
-                        f"gdlab plugin {impl.plugin_name!r} raised in {hook_name}: "
-                        f"{type(exc).__name__}: {exc}"
-                    ) from exc
-                if not isinstance(got, (list, tuple)):
-                    raise PluginError(
-                        f"gdlab plugin {impl.plugin_name!r}: {hook_name} must return a list of "
-                        f"specs, got {type(got).__name__}"
-                    )
-                names = []
-                for spec in got:
-                    name = getattr(spec, "name", None)
-                    if not isinstance(name, str):
-                        raise PluginError(
-                            f"gdlab plugin {impl.plugin_name!r}: {hook_name} returned {spec!r}, "
-                            "which has no name"
-                        )
-                    if name in found:
-                        raise PluginError(
-                            f"two {kind} named {name!r}: one from plugin {found[name][1]!r}, "
-                            f"one from plugin {impl.plugin_name!r}"
-                        )
-                    found[name] = (spec, impl.plugin_name)
-                    names.append(name)
+                    mine = self._contribution(impl, kind, hook_name, found)
+                except PluginError as exc:
+                    info = self.info.get(impl.plugin_name)
+                    if info is None or info.source == "builtin":
+                        raise
+                    self._broken(impl.plugin_name, info.source, info.version,
+                                 f"{exc}; its {kind} were skipped. Fix or uninstall it, or set "
+                                 f"GDLAB_DISABLE_PLUGINS={impl.plugin_name}")
+                    continue
+                found.update(mine)
                 if impl.plugin_name in self.info:
-                    self.info[impl.plugin_name].contributes[kind] = names
+                    self.info[impl.plugin_name].contributes[kind] = list(mine)
             specs[kind] = found
         return specs
+
+    @staticmethod
+    def _contribution(impl, kind, hook_name, found) -> dict:
+        """``{name: (spec, plugin)}`` one hook implementation adds; PluginError naming the
+        plugin if it raises, returns no list, a spec without a name, or a name already taken."""
+        try:
+            got = impl.function()
+        except Exception as exc:
+            raise PluginError(f"gdlab plugin {impl.plugin_name!r} raised in {hook_name}: "
+                              f"{type(exc).__name__}: {exc}") from exc
+        if not isinstance(got, (list, tuple)):
+            raise PluginError(f"gdlab plugin {impl.plugin_name!r}: {hook_name} must return a list "
+                              f"of specs, got {type(got).__name__}")
+        mine = {}
+        for spec in got:
+            name = getattr(spec, "name", None)
+            if not isinstance(name, str):
+                raise PluginError(f"gdlab plugin {impl.plugin_name!r}: {hook_name} returned "
+                                  f"{spec!r}, which has no name")
+            if name in found or name in mine:
+                first = found[name][1] if name in found else impl.plugin_name
+                raise PluginError(f"two {kind} named {name!r}: one from plugin {first!r}, one from "
+                                  f"plugin {impl.plugin_name!r}")
+            mine[name] = (spec, impl.plugin_name)
+        return mine
 
     def specs(self, kind: str) -> dict:
         """``{name: spec}`` of one kind (``"optimizers"``, ``"surfaces"`` or ``"datasets"``)."""

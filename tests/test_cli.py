@@ -91,7 +91,7 @@ def test_benchmark_script_has_help():
     assert "--threads" in out and "--peers" in out
 
 
-def test_broken_plugin_is_a_one_line_error(runner, monkeypatch):
+def test_a_broken_plugin_is_skipped_with_one_line_and_everything_else_works(runner, monkeypatch):
     import gdlab.registry as reg_mod
 
     class EP:
@@ -104,12 +104,19 @@ def test_broken_plugin_is_a_one_line_error(runner, monkeypatch):
             raise ImportError("No module named 'nowhere'")
 
     monkeypatch.setattr(reg_mod.importlib.metadata, "entry_points", lambda group: [EP()])
-    monkeypatch.setattr(reg_mod, "_REGISTRY", None)
-    res = runner.invoke(main, ["list", "optimizers"])
-    assert res.exit_code == 1
-    assert "gdlab-broken 0.0.1 (entry point broken = nowhere.plugin)" in res.output
-    assert "Traceback" not in res.output
-    monkeypatch.setattr(reg_mod, "_REGISTRY", None)
+    try:
+        for args in (["list", "optimizers"], ["plugins"]):
+            monkeypatch.setattr(reg_mod, "_REGISTRY", None)
+            res = runner.invoke(main, args)
+            assert res.exit_code == 0, res.output
+            assert "warning: gdlab plugin gdlab-broken 0.0.1 (entry point broken = nowhere.plugin)" in res.output
+            assert "Traceback" not in res.output and "GDLAB_DISABLE_PLUGINS=broken" in res.output
+        assert "BROKEN: gdlab plugin gdlab-broken" in res.output and "gdlab.optim._plugin" in res.output
+        from gdlab.optim import create
+
+        assert create("sgd", lr=0.1).hyper["lr"] == 0.1
+    finally:
+        monkeypatch.setattr(reg_mod, "_REGISTRY", None)
 
 
 def test_docs_optimizers_page_is_up_to_date():

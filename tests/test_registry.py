@@ -6,7 +6,7 @@ import pytest
 from gdlab import registry as reg_mod
 from gdlab.hookspecs import hookimpl
 from gdlab.optim import Hyper, Optimizer, OptimizerSpec
-from gdlab.registry import PluginError, Registry
+from gdlab.registry import PluginError, PluginWarning, Registry
 
 
 def signsgd_rule(p, g, lr):
@@ -65,7 +65,7 @@ def test_local_plugin_optimizer_compiles_and_matches_its_reference(rng):
         reg.optimizer("signsgd")
 
 
-def test_duplicate_name_names_both_providers():
+def test_duplicate_name_names_both_providers_and_the_clashing_plugin_is_skipped():
     class Clash:
         @hookimpl
         def gdlab_register_optimizers(self):
@@ -74,8 +74,11 @@ def test_duplicate_name_names_both_providers():
     reg = Registry(entry_points=False)
     reg.register(Clash(), "clashing-plugin")
     try:
-        with pytest.raises(PluginError, match="two optimizers named 'sgd'.*gdlab.optim._plugin.*clashing-plugin"):
-            reg.specs("optimizers")
+        with pytest.warns(PluginWarning, match="two optimizers named 'sgd'.*gdlab.optim._plugin.*clashing-plugin"
+                                               ".*GDLAB_DISABLE_PLUGINS=clashing-plugin"):
+            specs = reg.specs("optimizers")
+        assert reg.provider("optimizers", "sgd") == "gdlab.optim._plugin" and "signsgd" not in specs
+        assert [i.name for i in reg.broken()] == ["clashing-plugin"]
     finally:
         reg.unregister("clashing-plugin")
 
@@ -100,8 +103,8 @@ def test_hook_returning_garbage_is_named():
 
     reg = Registry(entry_points=False)
     reg.register(Bad(), "bad-plugin")
-    with pytest.raises(PluginError, match="bad-plugin.*must return a list"):
-        reg.specs("optimizers")
+    with pytest.warns(PluginWarning, match="bad-plugin.*must return a list"):
+        assert "sgd" in reg.specs("optimizers")  # the built-ins keep working
 
 
 class _Dist:
@@ -118,12 +121,16 @@ class _EP:
         return self._obj
 
 
-def test_broken_entry_point_names_distribution_version_and_entry_point(monkeypatch):
-    eps = [_EP("broken", "gdlab_broken.plugin", exc=ImportError("No module named 'gdlab_broken'"))]
+def test_broken_entry_point_is_skipped_naming_distribution_version_and_entry_point(monkeypatch):
+    eps = [_EP("broken", "gdlab_broken.plugin", exc=ImportError("No module named 'gdlab_broken'")),
+           _EP("signsgd", "y", obj=LocalPlugin())]
     monkeypatch.setattr(reg_mod.importlib.metadata, "entry_points", lambda group: eps)
-    with pytest.raises(PluginError, match=r"gdlab-broken 1\.2\.3 \(entry point broken = gdlab_broken\.plugin\)"
-                                          r".*ImportError.*GDLAB_DISABLE_PLUGINS=broken"):
-        Registry()
+    with pytest.warns(PluginWarning, match=r"gdlab-broken 1\.2\.3 \(entry point broken = gdlab_broken\.plugin\)"
+                                           r".*ImportError.*GDLAB_DISABLE_PLUGINS=broken"):
+        reg = Registry()
+    assert {"sgd", "adam", "signsgd"} <= set(reg.specs("optimizers"))  # everything else works
+    broken = {i.name: i for i in reg.plugins()}["broken"]
+    assert "No module named 'gdlab_broken'" in broken.error and reg.broken() == [broken]
 
 
 def test_disabled_plugins_are_skipped_and_good_ones_load(monkeypatch):

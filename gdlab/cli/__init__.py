@@ -19,12 +19,25 @@ from ._options import deterministic_option, make_optimizer, parse_sizes, run_tra
 
 
 class _Group(click.Group):
-    """Reports a broken plugin as a one-line error (exit status 1), not a traceback."""
+    """A broken installed plugin is skipped with one ``warning:`` line on stderr per problem (the
+    command goes on); an invalid plugin error is one line (exit status 1), never a traceback."""
 
     def invoke(self, ctx):
-        from ..registry import PluginError
+        import warnings
+
+        from ..registry import PluginError, PluginWarning
 
         try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", PluginWarning)
+                from ..registry import get_registry
+
+                get_registry().specs("optimizers")  # load and check the plugins once, here
+            for w in caught:
+                if issubclass(w.category, PluginWarning):
+                    click.echo(f"warning: {w.message}", err=True)
+                else:  # not ours: show it as Python would
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             return super().invoke(ctx)
         except PluginError as exc:
             raise click.ClickException(str(exc)) from None
@@ -207,12 +220,13 @@ def list_(kind, markdown):
 
 @main.command()
 def plugins():
-    """List every plugin, where it comes from and what it contributes."""
+    """List every plugin, where it comes from and what it contributes; a broken one (skipped,
+    entirely or in part) is listed with its error."""
     from ..registry import get_registry
 
     for info in get_registry().plugins():
         what = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.contributes.items() if v) or "nothing"
-        click.echo(f"{info.name}  ({info.source})  {what}")
+        click.echo(f"{info.name}  ({info.source})  {what}" + (f"  BROKEN: {info.error}" if info.error else ""))
 
 
 @main.group(name="eval")
