@@ -127,3 +127,14 @@ def test_docs_optimizers_page_is_up_to_date():
     page = Path(__file__).parents[1] / "docs" / "optimizers.md"
     assert page.read_text() == optimizers_page() + "\n", (
         "docs/optimizers.md is stale: run `gdlab list presets --markdown > docs/optimizers.md`")
+
+
+def test_history_json_keeps_measured_times_apart(runner, tmp_path):
+    """history.json's "epochs" are results only (the same on every machine); times go to "timings"."""
+    out = tmp_path / "run"
+    res = runner.invoke(main, ["train", "mnist", "--hidden", "8", "--epochs", "2", "--train-size", "128",
+                               "--test-size", "32", "--no-progress", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads((out / "history.json").read_text())
+    assert all("seconds" not in r and "eval_seconds" not in r for r in data["epochs"])
+    assert [sorted(t) for t in data["timings"]] == [["epoch", "eval_seconds", "seconds"]] * 2

@@ -124,7 +124,7 @@ def test_deterministic_mode_context():
             pass
 
 
-def _check(name):
+def _assert_golden(name):
     want = bits.committed()[name]
     got = bits.RUNS[name]()
     if got is None:
@@ -136,7 +136,7 @@ def _check(name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(bits.RUNS))
 def test_golden_bits(name):
-    _check(name)
+    _assert_golden(name)
 
 
 @pytest.mark.slow
@@ -145,8 +145,8 @@ def test_golden_bits_at_one_thread():
     from gdlab._threads import limit_threads
 
     with limit_threads(1):
-        _check("mlp_mnist_sgd")
-        _check("surface_sweep")
+        _assert_golden("mlp_mnist_sgd")
+        _assert_golden("surface_sweep")
 
 
 def _small_run(deterministic, threads):

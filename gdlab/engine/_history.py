@@ -12,6 +12,9 @@ from typing import Callable
 import numpy as np
 
 COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
+#: Per-epoch record keys that are measured times (machine-dependent), kept out of ``epochs``
+#: in :meth:`History.to_json`.
+TIMING_KEYS = ("seconds", "eval_seconds")
 
 
 @dataclass
@@ -39,11 +42,21 @@ class History:
         return np.array([r[key] for r in self.records], dtype=np.float64)
 
     def to_json(self, path) -> Path:
-        """Write ``{"meta": …, "epochs": […]}`` to ``path`` (NaN written as null)."""
-        clean = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-                 for r in self.records]
+        """Write ``{"meta": …, "epochs": […], "timings": […]}`` to ``path`` (NaN as null).
+
+        ``epochs`` holds the results, which are the same on every machine (deterministic mode);
+        the measured wall-clock times (:data:`TIMING_KEYS`) go to ``timings``, one entry per
+        epoch, so that two runs' ``epochs`` compare equal.
+        """
+        def clean(r, keep):
+            return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()
+                    if keep(k)}
+
+        epochs = [clean(r, lambda k: k not in TIMING_KEYS) for r in self.records]
+        timings = [clean(r, lambda k: k == "epoch" or k in TIMING_KEYS) for r in self.records]
         path = Path(path)
-        path.write_text(json.dumps({"meta": self.meta, "epochs": clean}, indent=2) + "\n")
+        path.write_text(json.dumps({"meta": self.meta, "epochs": epochs, "timings": timings},
+                                   indent=2) + "\n")
         return path
 
     def to_csv(self, path) -> Path:
