@@ -4,7 +4,6 @@ without compiling it (fast), plus the module loader's caching rules."""
 import ast
 
 import numpy as np
-import pytest
 
 from gdlab import _jit
 from gdlab.optim import get_spec, optimizer_glue

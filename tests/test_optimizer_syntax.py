@@ -71,8 +71,6 @@ def test_surfaces_take_the_syntax():
 def test_estimator_optimizer_takes_the_syntax():
     from gdlab.sklearn import MLPClassifier
 
-    X = np.random.default_rng(0).standard_normal((40, 3))
-    y = (X[:, 0] > 0).astype(int)
     clf = MLPClassifier((4,), optimizer="adam@keras:lr=0.01", max_iter=2, random_state=0)
     opt = clf._make_optimizer()
     assert opt.spec.preset == "keras" and opt.hyper["lr"] == 0.01

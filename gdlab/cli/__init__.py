@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import click
 
 from .. import __version__
-from ._options import deterministic_option, make_optimizer, parse_sizes, run_training
+from ._options import (deterministic_option, make_optimizer, parse_sizes, progress_option, run_dir_option,
+                       run_training)
 
 
 class _Group(click.Group):
@@ -111,11 +111,8 @@ class _MLPCommand(click.Command):
 @click.option("--train-size", type=int, default=None,
               help="Use only the first N training rows (quick runs).")
 @click.option("--test-size", type=int, default=None, help="Use only the first N test rows.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("runs/mnist"), show_default=True,
-              help="Folder for history.json, history.csv, curves.png and model.npz.")
-@click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar [default: when stderr is a terminal].")
+@run_dir_option("runs/mnist")
+@progress_option
 @deterministic_option
 def train_mlp(dataset, hidden, activation, optimizer_name, lr, params, batch_size, epochs, seed,
           threads, dtype, train_size, test_size, out_dir, progress, deterministic):

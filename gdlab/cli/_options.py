@@ -10,6 +10,21 @@ import click
 EXIT_DIVERGED = 3
 
 
+#: ``--progress/--no-progress`` of every command with long work (tqdm decides when None).
+progress_option = click.option("--progress/--no-progress", default=None,
+                               help="Show a progress bar [default: when stderr is a terminal].")
+
+
+def run_dir_option(default: str):
+    """``--out`` of a training command: the folder of history.json, history.csv, curves.png and
+    model.npz (default ``default``)."""
+    from pathlib import Path
+
+    return click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=Path(default), show_default=True,
+                        help="Folder for history.json, history.csv, curves.png and model.npz.")
+
+
 def deterministic_option(f):
     """``--deterministic/--fast``: which matrix products a training or evaluation command uses."""
     return click.option(

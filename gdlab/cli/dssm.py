@@ -15,7 +15,8 @@ import click
 
 from .. import __version__
 from ..datasets._wikiqa import PUBLISHED
-from ._options import deterministic_option, make_optimizer, parse_sizes, run_training
+from ._options import (deterministic_option, make_optimizer, parse_sizes, progress_option, run_dir_option,
+                       run_training)
 
 
 _PROTOCOL = "questions without a correct sentence excluded, the standard WikiQA protocol"
@@ -79,11 +80,8 @@ def _metrics_lines(m: dict, ks) -> list[str]:
               help="Directory holding wikiqa/WikiQA-*.tsv [default: $GDLAB_DATA_DIR].")
 @click.option("--verify/--no-verify", default=True, show_default=True,
               help="Check the WikiQA files' SHA256 against the official release.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("runs/dssm"), show_default=True,
-              help="Folder for history.json, history.csv, curves.png and model.npz.")
-@click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar [default: when stderr is a terminal].")
+@run_dir_option("runs/dssm")
+@progress_option
 @deterministic_option
 def train_dssm(arch, hidden, window, shared, optimizer_name, lr, params, batch_size, epochs, negatives,
                gamma, negative_pool, patience, min_count, max_vocab, oov, weighting, max_words, seed,

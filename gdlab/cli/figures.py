@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ._options import progress_option
+
 
 def _figures_module():
     """The figure set, found through the entry-point group ``gdlab.figures`` (gdlab's own
@@ -38,8 +40,7 @@ def _figures_module():
 @click.option("--threads", type=int, default=None,
               help="Threads for Numba and BLAS [default: all cores]. Data files are identical "
                    "between runs with the same thread count.")
-@click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar [default: when stderr is a terminal].")
+@progress_option
 def figures(only, out_dir, quick, list_only, threads, progress):
     """Regenerate the figures of the course material, each from its own script in
     paper_figures/ (see docs/figures.md).

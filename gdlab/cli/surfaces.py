@@ -7,6 +7,8 @@ import warnings
 from pathlib import Path
 
 import click
+
+from ._options import progress_option
 import numpy as np
 
 
@@ -144,8 +146,7 @@ def _safe(text: str) -> str:
               help="Configurations per compiled call (and per Dask task).")
 @click.option("--heatmap", default=None, metavar="X,Y[,VALUE]",
               help="With --out: heatmap of VALUE (loss, steps or distance; default loss) over columns X and Y.")
-@click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar [default: when stderr is a terminal].")
+@progress_option
 def sweep(surface, optimizers, dim, sparams, n_steps, tol, noise, seed, backend, out_dir, starts,
           start_seed, scheduler, chunk_size, heatmap, progress):
     """Run every (start x hyperparameters x optimizer) configuration on SURFACE.

@@ -36,10 +36,28 @@ def _check(fan_in, fan_out, dtype):
 
 
 def glorot_bound(fan_in: int, fan_out: int, activation: str = "relu") -> float:
-    """Half-width ``a`` of the Glorot-uniform draw U(-a, a): ``sqrt(6 / (fan_in + fan_out))``,
-    or ``sqrt(2 / ...)`` for the logistic activation (scikit-learn's ``MLP._init_coef`` factor;
-    Glorot & Bengio, AISTATS 2010). The one place gdlab's models (MLP, DSSM/CLSM, the
-    estimators) and :func:`xavier_uniform` compute it.
+    """Half-width ``a`` of the Glorot-uniform draw U(-a, a).
+
+    The one place gdlab's models (MLP, DSSM/CLSM, the estimators) and :func:`xavier_uniform`
+    compute it.
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        Inputs and outputs of the layer.
+    activation : str, default "relu"
+        ``"logistic"`` uses factor 2, anything else factor 6 (scikit-learn's
+        ``BaseMultilayerPerceptron._init_coef``).
+
+    Returns
+    -------
+    float
+        ``sqrt(factor / (fan_in + fan_out))``.
+
+    References
+    ----------
+    Glorot & Bengio, "Understanding the difficulty of training deep feedforward neural
+    networks", AISTATS 2010.
     """
     factor = 2.0 if activation == "logistic" else 6.0
     return float(np.sqrt(factor / (fan_in + fan_out)))
